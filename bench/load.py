@@ -138,11 +138,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def process_tree_cpu_seconds(pid: int) -> float:
-    """User+system CPU seconds of ``pid`` and its live descendants."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    stats: dict[int, list[str]] = {}
+def _proc_stats() -> dict[int, tuple[str, list[str]]]:
+    """pid -> (command name, /proc/pid/stat fields after the name)."""
+    stats: dict[int, tuple[str, list[str]]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -150,15 +148,32 @@ def process_tree_cpu_seconds(pid: int) -> float:
             raw = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        # Fields after the parenthesised command name (which may contain spaces).
-        fields = raw[raw.rindex(")") + 2 :].split()
-        stats[int(entry)] = fields
-        children.setdefault(int(fields[1]), []).append(int(entry))
+        # The command name is parenthesised and may contain spaces.
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        stats[int(entry)] = (name, raw[raw.rindex(")") + 2 :].split())
+    return stats
+
+
+def _cpu_of(fields: list[str]) -> float:
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of all live PostgreSQL processes (the database is not pinned)."""
+    return sum(_cpu_of(f) for name, f in _proc_stats().values() if name.startswith("postgres"))
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """User+system CPU seconds of ``pid`` and its live descendants."""
+    stats = _proc_stats()
+    children: dict[int, list[int]] = {}
+    for child, (_, fields) in stats.items():
+        children.setdefault(int(fields[1]), []).append(child)
     total, stack = 0.0, [pid]
     while stack:
         current = stack.pop()
         if current in stats:
-            total += (int(stats[current][11]) + int(stats[current][12])) / ticks
+            total += _cpu_of(stats[current][1])
         stack.extend(children.get(current, []))
     return total
 
@@ -295,6 +310,7 @@ class WrkResult:
     per_second: list[int]
     server_cpu_pct: float
     client_cpu_pct: float
+    db_cpu_pct: float
     ratio: float | None = None
 
     @property
@@ -353,6 +369,7 @@ def run_wrk(
     ]
     env = dict(os.environ, WRK_METHOD=method, WRK_BODY=body, WRK_TOKEN=token)
     cpu_before = server.cpu_seconds()
+    db_cpu_before = postgres_cpu_seconds()
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -366,6 +383,7 @@ def run_wrk(
             raise
         wall = time.monotonic() - started
         server_cpu = server.cpu_seconds() - cpu_before
+        db_cpu = postgres_cpu_seconds() - db_cpu_before
         children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         client_cpu = (children_after.ru_utime - children_before.ru_utime) + (
             children_after.ru_stime - children_before.ru_stime
@@ -389,6 +407,7 @@ def run_wrk(
             per_second=data["per_second"],
             server_cpu_pct=100 * server_cpu / wall,
             client_cpu_pct=100 * client_cpu / wall,
+            db_cpu_pct=100 * db_cpu / wall,
         )
 
     return finish if background else finish()
@@ -520,7 +539,8 @@ def print_step(step: WrkResult) -> None:
         f"{step.rps:>9.0f} req/s  p50 {step.p50_ms:>7.2f} ms  p99 {step.p99_ms:>8.2f} ms  "
         f"non-2xx {step.non_2xx}  5xx {step.status_5xx}  timeouts {step.timeouts}  "
         f"sock-err {step.socket_errors}  stalls {step.stall_seconds}  "
-        f"cpu server {step.server_cpu_pct:.0f}% wrk {step.client_cpu_pct:.0f}%",
+        f"cpu server {step.server_cpu_pct:.0f}% wrk {step.client_cpu_pct:.0f}% "
+        f"postgres {step.db_cpu_pct:.0f}%",
         flush=True,
     )
 
