@@ -1,0 +1,82 @@
+"""Request and response bodies of /v1/auth and /v1/me."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from insight_atlas.accounts.passwords import MAX_PASSWORD_LENGTH
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class RegisterRequest(_Strict):
+    email: EmailStr = Field(max_length=320)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    display_name: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class LoginRequest(_Strict):
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class RefreshRequest(_Strict):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class LogoutRequest(_Strict):
+    refresh_token: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ForgotPasswordRequest(_Strict):
+    email: str = Field(min_length=1, max_length=320)
+
+
+class ResetPasswordRequest(_Strict):
+    token: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class ChangePasswordRequest(_Strict):
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme name
+    expires_in: int = Field(description="Access-token lifetime in seconds.")
+    refresh_expires_in: int = Field(description="Refresh-token lifetime in seconds.")
+
+
+class SubscriptionRead(BaseModel):
+    plan: str
+    status: str
+    current_period_end: dt.datetime | None
+    cancel_at_period_end: bool
+
+
+class UserRead(BaseModel):
+    id: int
+    email: str
+    display_name: str | None
+    created_at: dt.datetime
+    plan: str
+    status: str
+    entitlements: list[str]
+    subscription: SubscriptionRead
+
+
+class AcceptedResponse(BaseModel):
+    status: Literal["accepted"] = "accepted"
+    message: str
+
+
+class StatusResponse(BaseModel):
+    status: str

@@ -1,0 +1,342 @@
+"""Account logic: registration, login, token rotation, password reset and change.
+
+Services flush but never commit: the request's session dependency owns the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insight_atlas.accounts import errors, tokens
+from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
+from insight_atlas.accounts.passwords import password_problem
+from insight_atlas.accounts.schemas import TokenPair
+from insight_atlas.billing.models import Subscription
+from insight_atlas.billing.plans import FREE
+from insight_atlas.db import utcnow
+from insight_atlas.errors import TooManyRequests
+from insight_atlas.mail import Mail
+from insight_atlas.services import Services
+
+
+def normalise_email(email: str) -> str:
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def _throttle_key(kind: str, value: str) -> str:
+    # Keys are hashed so limiter storage (Redis) never holds addresses in clear.
+    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    ip_address: str
+    user_agent: str | None
+
+
+async def register(
+    session: AsyncSession,
+    services: Services,
+    *,
+    email: str,
+    password: str,
+    display_name: str | None,
+) -> tuple[User, Subscription]:
+    email = normalise_email(email)
+    problem = password_problem(password, email)
+    if problem:
+        raise errors.WeakPassword(problem)
+    if await session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise errors.EmailTaken()
+    user = User(
+        email=email,
+        password_hash=await services.passwords.hash(password),
+        display_name=display_name,
+    )
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise errors.EmailTaken() from exc
+    subscription = Subscription(user_id=user.id, plan=FREE, status="active")
+    session.add(subscription)
+    await session.flush()
+    return user, subscription
+
+
+async def _enforce_login_limits(services: Services, email: str, client: ClientInfo) -> str:
+    settings = services.settings
+    account_key = _throttle_key("login-fail", email)
+    if not settings.rate_limit_enabled:
+        return account_key
+    per_ip = await services.rate_limiter.hit(
+        _throttle_key("login-ip", client.ip_address), settings.login_ip_window_seconds
+    )
+    if per_ip.count > settings.login_max_attempts_per_ip:
+        raise TooManyRequests(per_ip.retry_after_seconds, "Too many sign-in attempts.")
+    # Checked before the password, so a locked account cannot be brute-forced meanwhile.
+    failures = await services.rate_limiter.peek(account_key)
+    if failures.count >= settings.login_max_failures_per_account:
+        raise TooManyRequests(
+            failures.retry_after_seconds, "Too many failed sign-ins for this account."
+        )
+    return account_key
+
+
+async def login(
+    session: AsyncSession, services: Services, *, email: str, password: str, client: ClientInfo
+) -> TokenPair:
+    email = normalise_email(email)
+    account_key = await _enforce_login_limits(services, email, client)
+    user = await session.scalar(select(User).where(User.email == email))
+    usable = user is not None and user.is_active
+    verified = await services.passwords.verify(user.password_hash if usable else None, password)
+    if not verified or user is None:
+        if services.settings.rate_limit_enabled:
+            await services.rate_limiter.hit(
+                account_key, services.settings.login_account_window_seconds
+            )
+        raise errors.InvalidCredentials()
+    if services.settings.rate_limit_enabled:
+        await services.rate_limiter.reset(account_key)
+    if services.passwords.needs_rehash(user.password_hash):
+        user.password_hash = await services.passwords.hash(password)
+    user.last_login_at = utcnow()
+    return await _start_session(session, services, user, client)
+
+
+async def _start_session(
+    session: AsyncSession, services: Services, user: User, client: ClientInfo
+) -> TokenPair:
+    now = utcnow()
+    auth_session = AuthSession(
+        id=str(uuid.uuid4()),
+        user_id=user.id,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + dt.timedelta(days=services.settings.refresh_token_days),
+        user_agent=(client.user_agent or "")[:300] or None,
+        ip_address=client.ip_address[:64],
+    )
+    session.add(auth_session)
+    await session.flush()
+    return await _issue_tokens(session, services, auth_session, now)
+
+
+async def _issue_tokens(
+    session: AsyncSession, services: Services, auth_session: AuthSession, now: dt.datetime
+) -> TokenPair:
+    settings = services.settings
+    refresh_token = tokens.new_opaque_token()
+    refresh_expires = min(
+        auth_session.expires_at, now + dt.timedelta(days=settings.refresh_token_days)
+    )
+    session.add(
+        RefreshToken(
+            session_id=auth_session.id,
+            token_hash=tokens.hash_opaque_token(refresh_token),
+            created_at=now,
+            expires_at=refresh_expires,
+        )
+    )
+    await session.flush()
+    lifetime = dt.timedelta(minutes=settings.access_token_minutes)
+    access_token = tokens.create_access_token(
+        settings.secret_key,
+        user_id=auth_session.user_id,
+        session_id=auth_session.id,
+        now=now,
+        lifetime=lifetime,
+    )
+    return TokenPair(
+        access_token=access_token,
+        refresh_token=refresh_token,
+        expires_in=int(lifetime.total_seconds()),
+        refresh_expires_in=max(0, int((refresh_expires - now).total_seconds())),
+    )
+
+
+async def refresh(session: AsyncSession, services: Services, *, refresh_token: str) -> TokenPair:
+    now = utcnow()
+    row = (
+        await session.execute(
+            select(RefreshToken, AuthSession)
+            .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+            .where(RefreshToken.token_hash == tokens.hash_opaque_token(refresh_token))
+        )
+    ).first()
+    if row is None:
+        raise errors.InvalidRefreshToken()
+    stored, auth_session = row.tuple()
+    if auth_session.revoked_at is not None:
+        raise errors.InvalidRefreshToken()
+    if stored.expires_at <= now or auth_session.expires_at <= now:
+        raise errors.InvalidRefreshToken("The refresh token has expired; sign in again.")
+    # Conditional update: of two concurrent uses of one token exactly one wins.
+    rotated = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == stored.id, RefreshToken.rotated_at.is_(None))
+        .values(rotated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if rotated.rowcount != 1:  # type: ignore[attr-defined]
+        # A rotated token came back: it was stolen or replayed, so end the whole family.
+        await _revoke_sessions(session, [auth_session.id], now, "refresh_token_reuse")
+        raise errors.RefreshTokenReused()
+    auth_session.last_used_at = now
+    return await _issue_tokens(session, services, auth_session, now)
+
+
+async def _revoke_sessions(
+    session: AsyncSession, session_ids: list[str], now: dt.datetime, reason: str
+) -> None:
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.id.in_(session_ids), AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def revoke_all_sessions(session: AsyncSession, user_id: int, reason: str) -> None:
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def logout(
+    session: AsyncSession, *, session_id: str | None, refresh_token: str | None
+) -> None:
+    session_ids = [session_id] if session_id else []
+    if refresh_token:
+        family = await session.scalar(
+            select(RefreshToken.session_id).where(
+                RefreshToken.token_hash == tokens.hash_opaque_token(refresh_token)
+            )
+        )
+        if family is None and not session_ids:
+            raise errors.InvalidRefreshToken()
+        if family is not None:
+            session_ids.append(family)
+    if not session_ids:
+        raise errors.InvalidToken("Sign out needs an access token or a refresh token.")
+    await _revoke_sessions(session, session_ids, utcnow(), "logout")
+
+
+async def request_password_reset(
+    session: AsyncSession, services: Services, *, email: str, client: ClientInfo
+) -> Mail | None:
+    """Create a reset token and the mail carrying it; None when no such account exists."""
+    settings = services.settings
+    if settings.rate_limit_enabled:
+        window = await services.rate_limiter.hit(
+            _throttle_key("forgot-ip", client.ip_address), settings.password_forgot_window_seconds
+        )
+        if window.count > settings.password_forgot_max_per_ip:
+            raise TooManyRequests(window.retry_after_seconds)
+    user = await session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.is_active:
+        return None
+    now = utcnow()
+    # Only the newest link works: earlier unused ones are retired.
+    await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    token = tokens.new_opaque_token()
+    session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=tokens.hash_opaque_token(token),
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=settings.password_reset_minutes),
+            requested_ip=client.ip_address[:64],
+        )
+    )
+    await session.flush()
+    link = f"{settings.public_web_url.rstrip('/')}/reset-password?token={token}"
+    body = (
+        "Someone asked to reset the password of your Insight Atlas account.\n\n"
+        f"To choose a new password, open this link within {settings.password_reset_minutes}"
+        f" minutes:\n\n{link}\n\n"
+        f"Or send this token to POST /v1/auth/password/reset: {token}\n\n"
+        "If you did not ask for this, ignore this message; your password stays the same.\n"
+    )
+    return Mail(to=user.email, subject="Reset your Insight Atlas password", body=body)
+
+
+async def reset_password(
+    session: AsyncSession, services: Services, *, token: str, new_password: str
+) -> None:
+    now = utcnow()
+    stored = await session.scalar(
+        select(PasswordResetToken).where(
+            PasswordResetToken.token_hash == tokens.hash_opaque_token(token)
+        )
+    )
+    if stored is None or stored.used_at is not None or stored.expires_at <= now:
+        raise errors.InvalidResetToken()
+    user = await session.get(User, stored.user_id)
+    if user is None or not user.is_active:
+        raise errors.InvalidResetToken()
+    # Checked before the token is spent, so a refused password does not burn the link.
+    problem = password_problem(new_password, user.email)
+    if problem:
+        raise errors.WeakPassword(problem)
+    claimed = await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == stored.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise errors.InvalidResetToken()
+    await _set_password(session, services, user, new_password, now, "password_reset")
+    if services.settings.rate_limit_enabled:
+        await services.rate_limiter.reset(_throttle_key("login-fail", user.email))
+
+
+async def change_password(
+    session: AsyncSession,
+    services: Services,
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    client: ClientInfo,
+) -> TokenPair:
+    if not await services.passwords.verify(user.password_hash, current_password):
+        raise errors.WrongCurrentPassword()
+    problem = password_problem(new_password, user.email)
+    if problem:
+        raise errors.WeakPassword(problem)
+    await _set_password(session, services, user, new_password, utcnow(), "password_change")
+    # Every session ends, this one included; the caller gets a fresh one.
+    return await _start_session(session, services, user, client)
+
+
+async def _set_password(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    new_password: str,
+    now: dt.datetime,
+    reason: str,
+) -> None:
+    user.password_hash = await services.passwords.hash(new_password)
+    user.password_changed_at = now
+    await session.flush()
+    await revoke_all_sessions(session, user.id, reason)

@@ -1,0 +1,70 @@
+"""Access tokens (signed, short-lived JWTs) and opaque single-use secrets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import jwt
+
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
+ISSUER = "insight-atlas"
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    user_id: int
+    session_id: str
+
+
+class InvalidAccessToken(Exception):
+    pass
+
+
+def create_access_token(
+    secret_key: str, *, user_id: int, session_id: str, now: dt.datetime, lifetime: dt.timedelta
+) -> str:
+    payload = {
+        "iss": ISSUER,
+        "sub": str(user_id),
+        "sid": session_id,
+        "typ": ACCESS_TOKEN_TYPE,
+        "iat": int(now.timestamp()),
+        "exp": int((now + lifetime).timestamp()),
+    }
+    return jwt.encode(payload, secret_key, algorithm=ALGORITHM)
+
+
+def decode_access_token(secret_key: str, token: str) -> AccessClaims:
+    try:
+        # The algorithm is pinned: never trust the token's own "alg" header.
+        payload = jwt.decode(
+            token,
+            secret_key,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "sid", "typ"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidAccessToken("The access token has expired.") from exc
+    except jwt.PyJWTError as exc:
+        raise InvalidAccessToken("The access token is invalid.") from exc
+    if payload.get("typ") != ACCESS_TOKEN_TYPE:
+        raise InvalidAccessToken("This token is not an access token.")
+    try:
+        return AccessClaims(user_id=int(payload["sub"]), session_id=str(payload["sid"]))
+    except (TypeError, ValueError) as exc:
+        raise InvalidAccessToken("The access token is invalid.") from exc
+
+
+def new_opaque_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_opaque_token(token: str) -> str:
+    # Tokens carry 256 random bits, so a fast unsalted hash is enough to make a
+    # leaked table useless without slowing every refresh.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

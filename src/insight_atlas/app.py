@@ -1,0 +1,71 @@
+"""create_app(): wiring only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from insight_atlas import __version__
+from insight_atlas.accounts.passwords import PasswordService
+from insight_atlas.accounts.router import router as accounts_router
+from insight_atlas.db import create_engine, create_sessionmaker
+from insight_atlas.errors import install_error_handlers
+from insight_atlas.mail import create_mailer
+from insight_atlas.migrate import head_revisions
+from insight_atlas.ops.logging import configure_logging
+from insight_atlas.ops.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from insight_atlas.ops.ratelimit import create_rate_limiter
+from insight_atlas.ops.router import router as ops_router
+from insight_atlas.services import Services
+from insight_atlas.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    engine = create_engine(settings)
+    services = Services(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        passwords=PasswordService(settings),
+        rate_limiter=create_rate_limiter(settings.redis_url),
+        mailer=create_mailer(settings),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await services.rate_limiter.close()
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Insight Atlas API",
+        version=__version__,
+        description="Consent-first self-understanding: questionnaires, explainable reports.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.sessionmaker = services.sessionmaker
+    app.state.migration_heads = head_revisions()
+
+    install_error_handlers(app)
+    app.include_router(ops_router)
+    app.include_router(accounts_router)
+
+    # Added innermost first: the request context wraps everything, CORS included.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        max_age=600,
+    )
+    app.add_middleware(RequestContextMiddleware, hsts=settings.is_production)
+    return app

@@ -1,0 +1,110 @@
+"""Operational endpoints at the root: liveness, readiness, version, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import subprocess
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+from sqlalchemy import text
+from starlette.responses import Response
+
+from insight_atlas import __version__
+from insight_atlas.errors import AppError
+from insight_atlas.migrate import current_revisions
+from insight_atlas.ops.metrics import REGISTRY
+from insight_atlas.services import ServicesDep
+
+router = APIRouter(tags=["operations"])
+
+_HEALTHZ_BODY = b'{"status":"ok"}'
+
+
+class NotReady(AppError):
+    code = "not_ready"
+    status_code = 503
+
+
+class ReadyResponse(BaseModel):
+    status: str
+    database: str
+    migrations: str
+
+
+class VersionResponse(BaseModel):
+    version: str
+    git_sha: str
+    environment: str
+    billing_mode: str
+
+
+@functools.cache
+def _git_sha_from_checkout() -> str:
+    root = Path(__file__).resolve().parents[3]
+    if not (root / ".git").exists():
+        return "unknown"
+    try:
+        completed = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return completed.stdout.strip() or "unknown"
+
+
+@router.get("/healthz", operation_id="healthz")
+async def healthz() -> Response:
+    """Liveness: the process answers. Touches no database."""
+    return Response(_HEALTHZ_BODY, media_type="application/json")
+
+
+@router.get(
+    "/readyz",
+    response_model=ReadyResponse,
+    operation_id="readyz",
+    responses={503: {"description": "Database unreachable or migrations not at head"}},
+)
+async def readyz(request: Request, services: ServicesDep) -> ReadyResponse:
+    """Readiness: the database answers and its schema is at the code's migration head."""
+    expected: tuple[str, ...] = request.app.state.migration_heads
+    try:
+        async with asyncio.timeout(3):
+            async with services.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+                current = await connection.run_sync(current_revisions)
+    except TimeoutError as exc:
+        raise NotReady("database unreachable: timed out after 3 s") from exc
+    except Exception as exc:  # any driver error means "not ready", with its class as reason
+        raise NotReady(f"database unreachable: {type(exc).__name__}") from exc
+    if set(current) != set(expected):
+        raise NotReady(
+            f"migrations not at head: database at {','.join(current) or 'none'},"
+            f" code expects {','.join(expected)}; run 'atlas db upgrade'"
+        )
+    return ReadyResponse(status="ok", database="ok", migrations=",".join(current))
+
+
+@router.get("/version", response_model=VersionResponse, operation_id="version")
+async def version(services: ServicesDep) -> VersionResponse:
+    """Version, git commit, environment and billing mode of this instance."""
+    settings = services.settings
+    return VersionResponse(
+        version=__version__,
+        git_sha=settings.git_sha or _git_sha_from_checkout(),
+        environment=settings.atlas_env.value,
+        billing_mode=settings.billing_mode,
+    )
+
+
+@router.get("/metrics", operation_id="metrics", include_in_schema=False)
+async def metrics() -> Response:
+    """Prometheus text exposition of this instance's counters and histograms."""
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,36 @@
+"""Process-wide collaborators, built once in create_app() and reached through dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from insight_atlas.accounts.passwords import PasswordService
+from insight_atlas.mail import Mailer
+from insight_atlas.ops.ratelimit import RateLimiter
+from insight_atlas.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    passwords: PasswordService
+    rate_limiter: RateLimiter
+    mailer: Mailer
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
