@@ -167,13 +167,24 @@ def seed(pg_base: str, dbname: str) -> None:
     engine.dispose()
 
 
-def print_result(mode: str, step: WrkResult) -> None:
+def pg_sessions(admin_dsn: str, dbname: str) -> int:
+    """Sessions ever opened on ``dbname`` (PostgreSQL 14+): reveals pool churn."""
+    import psycopg
+
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = %s", (dbname,)
+        ).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def print_result(mode: str, step: WrkResult, opened: int) -> None:
     print(
-        f"  {mode:<6} c={step.connections:<4} {step.rps:>7.0f} req/s  p50 {step.p50_ms:>7.1f} ms  "
+        f"  {mode:<11} c={step.connections:<4} {step.rps:>7.0f} req/s  p50 {step.p50_ms:>7.1f} ms  "
         f"p99 {step.p99_ms:>7.1f} ms  non-2xx {step.non_2xx}  timeouts {step.timeouts}  "
         f"sock-err {step.socket_errors}  stalls {step.stall_seconds}  "
         f"cpu app {step.server_cpu_pct:.0f}% postgres {step.db_cpu_pct:.0f}% "
-        f"wrk {step.client_cpu_pct:.0f}%",
+        f"wrk {step.client_cpu_pct:.0f}%  new db sessions {opened}",
         flush=True,
     )
 
@@ -216,7 +227,7 @@ def main() -> int:
         f"{args.duration:g} s per step after a 2 s warm-up; wrk timeout {args.timeout:g} s",
         flush=True,
     )
-    results: list[tuple[str, WrkResult]] = []
+    results: list[tuple[str, WrkResult, int]] = []
     admin_dsn = f"postgresql://{args.pg}/postgres"
     try:
         with (
@@ -249,9 +260,11 @@ def main() -> int:
                     url = f"{server.base_url}/v1/me"
                     run_wrk(settings, mode, "warm-up", url, 64, server, duration=2)
                     for connections in connection_counts:
+                        sessions_before = pg_sessions(admin_dsn, dbname)
                         step = run_wrk(settings, mode, "GET /v1/me", url, connections, server)
-                        results.append((mode, step))
-                        print_result(mode, step)
+                        opened = pg_sessions(admin_dsn, dbname) - sessions_before
+                        results.append((mode, step, opened))
+                        print_result(mode, step, opened)
                 finally:
                     server.stop()
                 tail = server.log_tail(5)
@@ -262,13 +275,14 @@ def main() -> int:
         return 130
 
     print(
-        f"\n{'mode':<6} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'errors':>7} {'t/o':>5} {'non-2xx':>8}"
+        f"\n{'mode':<11} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>7} {'t/o':>5} {'non-2xx':>8} {'new db sessions':>16}"
     )
-    for mode, step in results:
+    for mode, step, opened in results:
         print(
-            f"{mode:<6} {step.connections:>5} {step.rps:>8.0f} {step.p50_ms:>8.1f} "
-            f"{step.p99_ms:>8.1f} {step.socket_errors:>7} {step.timeouts:>5} {step.non_2xx:>8}"
+            f"{mode:<11} {step.connections:>5} {step.rps:>8.0f} {step.p50_ms:>8.1f} "
+            f"{step.p99_ms:>8.1f} {step.socket_errors:>7} {step.timeouts:>5} {step.non_2xx:>8} "
+            f"{opened:>16}"
         )
     return 0
 

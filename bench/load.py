@@ -715,7 +715,9 @@ def bench_bare(
     argv = [
         str(VENV_BIN / "uvicorn"), "--app-dir", str(ROOT / "bench"), "bare_app:app",
         "--host", HOST, "--port", str(port), "--workers", "1",
-        "--loop", args.loop, "--http", args.http, "--no-access-log", "--log-level", "warning",
+        # Same uvicorn settings as `atlas serve`.
+        "--loop", args.loop, "--http", args.http, "--no-access-log", "--no-server-header",
+        "--proxy-headers", "--log-level", "warning",
     ]  # fmt: skip
     server = Server("bare app", argv, env, port, workdir / "bare.log", pinning.server_cpus)
     print(f"\n== bare ASGI app: uvicorn {' '.join(argv[1:])}", flush=True)
@@ -733,8 +735,8 @@ def main() -> int:
     parser.add_argument("--pg-dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and client")
     parser.add_argument("--timeout", type=float, default=2.0, help="wrk per-request timeout, s")
-    parser.add_argument("--loop", default="auto", help="uvicorn --loop for the bare app")
-    parser.add_argument("--http", default="auto", help="uvicorn --http for the bare app")
+    parser.add_argument("--loop", default="uvloop", help="uvicorn --loop for the bare app")
+    parser.add_argument("--http", default="httptools", help="uvicorn --http for the bare app")
     parser.add_argument(
         "--default-logging",
         action="store_true",
