@@ -53,7 +53,7 @@ async def get_current_principal(
     ).first()
     if row is None:
         raise errors.InvalidToken()
-    user, subscription, revoked_at, expires_at = row.tuple()
+    user, subscription, revoked_at, expires_at = row
     if revoked_at is not None or expires_at <= utcnow():
         raise errors.InvalidToken("This session has ended; sign in again.")
     if not user.is_active:

@@ -175,7 +175,7 @@ async def refresh(session: AsyncSession, services: Services, *, refresh_token: s
     ).first()
     if row is None:
         raise errors.InvalidRefreshToken()
-    stored, auth_session = row.tuple()
+    stored, auth_session = row
     if auth_session.revoked_at is not None:
         raise errors.InvalidRefreshToken()
     if stored.expires_at <= now or auth_session.expires_at <= now:

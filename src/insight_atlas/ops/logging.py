@@ -19,6 +19,13 @@ def _add_request_id(_logger: Any, _method: str, event_dict: dict[str, Any]) -> d
     return event_dict
 
 
+def _name_field(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    # structlog reserves the `logger` keyword, so loggers are bound with `logger_name`.
+    if "logger_name" in event_dict:
+        event_dict["logger"] = event_dict.pop("logger_name")
+    return event_dict
+
+
 _configured = False
 
 
@@ -27,6 +34,7 @@ def configure_logging(level: str = "INFO") -> None:
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         _add_request_id,
+        _name_field,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
