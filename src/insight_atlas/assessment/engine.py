@@ -119,13 +119,14 @@ def score(
     per_item_timings = _normalise_timings(timings, clean)
     text_signals = analyse_text(free_text) if free_text is not None else None
 
-    section = score_section(main, clean, sex, age)
     keyed = keyed_values(main, clean)
+    section = score_section(main, clean, sex, age, keyed)
     addon_sections: list[tuple[Instrument, SectionResult]] = []
     for addon in addons:
         if any(item_id in addon.item_by_id for item_id in clean):
-            addon_sections.append((addon, score_section(addon, clean, sex, age)))
-            keyed.update(keyed_values(addon, clean))
+            addon_keyed = keyed_values(addon, clean)
+            addon_sections.append((addon, score_section(addon, clean, sex, age, addon_keyed)))
+            keyed.update(addon_keyed)
     panel = validity_panel(main, clean, per_item_timings)
     narrative_version, statements = build_narrative(
         main, section, tuple(addon_sections), keyed, panel

@@ -171,4 +171,11 @@ def build_narrative(
             items = _evidence_items(addon_instrument, s.key, keyed, lean)
             out.append(Statement(tpl["kind"], tpl["text"], (s.key,), items))
     # The guard runs on every generated sentence as well as on the templates.
-    return t.version, tuple(st for st in out if not guard_violations(st.text, t))
+    return t.version, tuple(st for st in out if _passes_guard(st.text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _passes_guard(text: str) -> bool:
+    # Generated sentences come from a small finite set (templates x labels), so
+    # caching the verdict per sentence keeps the guard out of the hot path.
+    return not guard_violations(text)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .models import Instrument, NormGroup, Scale
-from .report import Interval, NormInfo, ScaleScore, SectionResult, UnscoredScale, r2, r4
+from .report import Interval, NormInfo, ScaleScore, SectionResult, UnscoredScale, r4
 
 BAND_LOW_BELOW_T = 45.0
 BAND_HIGH_ABOVE_T = 55.0
@@ -150,9 +150,12 @@ def score_section(
     answers: Mapping[str, int],
     sex: str | None,
     age: int | None,
+    keyed: Mapping[str, int] | None = None,
 ) -> SectionResult:
-    keyed = keyed_values(instrument, answers)
+    if keyed is None:
+        keyed = keyed_values(instrument, answers)
     group, norm_info = select_norm_group(instrument, sex, age)
+    table = _norm_table(instrument, group) if group is not None else None
     raw_by_key: dict[str, _RawScale] = {}
     scores: list[ScaleScore] = []
     unscored: list[UnscoredScale] = []
@@ -167,7 +170,7 @@ def score_section(
             unscored.append(UnscoredScale(scale.key, scale.label, result))
             continue
         raw_by_key[scale.key] = result
-        scores.append(_normed_score(instrument, scale, result, group))
+        scores.append(_normed_score(instrument, scale, result, table))
     return SectionResult(
         instrument_key=instrument.key,
         instrument_version=instrument.version,
@@ -179,40 +182,76 @@ def score_section(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _NormRow:
+    mean: float
+    sd: float
+    reliability: tuple[float, str, float, float, float, float] | None
+    # (alpha, status, rounded SEM raw, rounded SEM T, 1.96*SEM raw, 1.96*SEM T)
+
+
+_NORM_TABLES: dict[tuple[int, str], tuple[Instrument, dict[str, _NormRow]]] = {}
+
+
+def _norm_table(instrument: Instrument, group: NormGroup) -> dict[str, _NormRow]:
+    """Per-scale norm constants for one group, computed once per process."""
+    cache_key = (id(instrument), group.id)
+    hit = _NORM_TABLES.get(cache_key)
+    if hit is not None and hit[0] is instrument:
+        return hit[1]
+    table: dict[str, _NormRow] = {}
+    for key, norm in group.scales.items():
+        rel = instrument.reliability.get(key)
+        packed = None
+        if rel is not None:
+            root = math.sqrt(1.0 - rel.alpha)
+            sem_raw, sem_t = norm.sd * root, 10.0 * root
+            packed = (
+                rel.alpha,
+                rel.status,
+                r4(sem_raw),
+                r4(sem_t),
+                INTERVAL_Z * sem_raw,
+                INTERVAL_Z * sem_t,
+            )
+        table[key] = _NormRow(norm.mean, norm.sd, packed)
+    # Keeping the instrument in the value keeps id() from being reused while cached.
+    _NORM_TABLES[cache_key] = (instrument, table)
+    return table
+
+
 def _normed_score(
-    instrument: Instrument, scale: Scale, raw: _RawScale, group: NormGroup | None
+    instrument: Instrument, scale: Scale, raw: _RawScale, table: dict[str, _NormRow] | None
 ) -> ScaleScore:
-    norm = group.scales.get(scale.key) if group is not None else None
+    row = table.get(scale.key) if table is not None else None
     t = pct = None
     band = None
     interval = None
-    if norm is not None:
-        t_exact = 50.0 + 10.0 * (raw.raw - norm.mean) / norm.sd
-        t = r2(t_exact)
-        pct = r2(percentile_for_t(t_exact))
+    if row is not None:
+        t_exact = 50.0 + 10.0 * (raw.raw - row.mean) / row.sd
+        t = round(t_exact, 2)
+        pct = round(percentile_for_t(t_exact), 2)
         band = band_for_t(t_exact)
-        rel = instrument.reliability.get(scale.key)
+        rel = row.reliability
         if rel is not None:
-            root = math.sqrt(1.0 - rel.alpha)
-            sem_raw = norm.sd * root
-            sem_t = 10.0 * root
+            alpha, status, sem_raw, sem_t, margin_raw, margin_t = rel
             interval = Interval(
                 level=INTERVAL_LEVEL,
-                alpha=rel.alpha,
-                alpha_status=rel.status,
-                sem_raw=r4(sem_raw),
-                sem_t=r4(sem_t),
-                raw_low=r4(raw.raw - INTERVAL_Z * sem_raw),
-                raw_high=r4(raw.raw + INTERVAL_Z * sem_raw),
-                t_low=r2(t_exact - INTERVAL_Z * sem_t),
-                t_high=r2(t_exact + INTERVAL_Z * sem_t),
+                alpha=alpha,
+                alpha_status=status,
+                sem_raw=sem_raw,
+                sem_t=sem_t,
+                raw_low=round(raw.raw - margin_raw, 4),
+                raw_high=round(raw.raw + margin_raw, 4),
+                t_low=round(t_exact - margin_t, 2),
+                t_high=round(t_exact + margin_t, 2),
             )
     return ScaleScore(
         key=scale.key,
         label=scale.label,
         kind=scale.kind,
         parent=scale.domain,
-        raw=r4(raw.raw),
+        raw=round(raw.raw, 4),
         items_answered=raw.answered,
         items_total=raw.total,
         prorated=raw.prorated,

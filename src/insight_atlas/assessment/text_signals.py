@@ -72,6 +72,23 @@ def _emotion_lexicon() -> tuple[str, dict[str, frozenset[str]]]:
     return data["citation"], cats
 
 
+_CLASS_ORDER = ("singular", "plural", "anger", "disgust", "fear", "joy", "sadness", "surprise")
+
+
+@functools.cache
+def _word_classes() -> dict[str, str]:
+    """Lower-case word -> pronoun class or emotion category (first listed wins)."""
+    classes: dict[str, str] = {}
+    for w in FIRST_SINGULAR:
+        classes[w] = "singular"
+    for w in FIRST_PLURAL:
+        classes[w] = "plural"
+    for category, vocab in sorted(_emotion_lexicon()[1].items()):
+        for w in vocab:
+            classes.setdefault(w, category)
+    return classes
+
+
 @functools.cache
 def sentiment_analyzer() -> Any:
     """VADER analyser, built once per process (loading its lexicon is the slow part)."""
@@ -80,6 +97,7 @@ def sentiment_analyzer() -> Any:
     return SentimentIntensityAnalyzer()
 
 
+@functools.lru_cache(maxsize=65536)
 def count_syllables(word: str) -> int:
     """Vowel-group heuristic: count groups of a/e/i/o/u/y, drop a silent final 'e'
     (but keep '-le' as in 'table'), minimum one syllable per word."""
@@ -216,8 +234,15 @@ def analyse_text(text: str) -> TextSignals | None:
             _dedupe(boosters),
         )
     )
-    singular = [w for w, lw in zip(words, lowered, strict=True) if lw in FIRST_SINGULAR]
-    plural = [w for w, lw in zip(words, lowered, strict=True) if lw in FIRST_PLURAL]
+    # One pass over the words for pronouns and emotion categories.
+    emotion_citation, categories = _emotion_lexicon()
+    word_class = _word_classes()
+    hits_by_class: dict[str, list[str]] = {c: [] for c in _CLASS_ORDER}
+    for w, lw in zip(words, lowered, strict=True):
+        cls = word_class.get(lw)
+        if cls is not None:
+            hits_by_class[cls].append(w)
+    singular, plural = hits_by_class["singular"], hits_by_class["plural"]
     signals.append(
         TextSignal(
             "first_person_singular_rate",
@@ -234,10 +259,8 @@ def analyse_text(text: str) -> TextSignals | None:
             _dedupe(plural),
         )
     )
-    emotion_citation, categories = _emotion_lexicon()
     for category in sorted(categories):
-        vocab = categories[category]
-        hits = [w for w, lw in zip(words, lowered, strict=True) if lw in vocab]
+        hits = hits_by_class[category]
         signals.append(
             TextSignal(
                 f"emotion_words_{category}",
