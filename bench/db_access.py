@@ -46,6 +46,7 @@ from load import (
     WrkResult,
     choose_pinning,
     free_port,
+    pg_sessions,
     postgres_database,
     run_wrk,
 )
@@ -165,17 +166,6 @@ def seed(pg_base: str, dbname: str) -> None:
             for i in range(1, USER_COUNT + 1)
         )
     engine.dispose()
-
-
-def pg_sessions(admin_dsn: str, dbname: str) -> int:
-    """Sessions ever opened on ``dbname`` (PostgreSQL 14+): reveals pool churn."""
-    import psycopg
-
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT sessions FROM pg_stat_database WHERE datname = %s", (dbname,)
-        ).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
 
 
 def print_result(mode: str, step: WrkResult, opened: int) -> None:

@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,6 +178,24 @@ def process_tree_cpu_seconds(pid: int) -> float:
     return total
 
 
+def system_busy_seconds() -> float:
+    """Non-idle CPU seconds of the whole machine, all CPUs summed."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def pg_sessions(admin_dsn: str, dbname: str) -> int:
+    """Sessions ever opened on ``dbname`` (PostgreSQL 14+): reveals pool churn."""
+    import psycopg
+
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = %s", (dbname,)
+        ).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
 class Server:
     """One server process in its own process group, logs to a file, always stopped."""
 
@@ -193,6 +211,8 @@ class Server:
         self.name, self.argv, self.env, self.port = name, argv, env, port
         self.log_path, self.cpus = log_path, cpus
         self.proc: subprocess.Popen[bytes] | None = None
+        # Set for PostgreSQL-backed servers: counts sessions opened on their database.
+        self.db_session_counter: Callable[[], int] | None = None
         self.base_url = f"http://{HOST}:{port}"
 
     def start(self, ready_timeout: float = 60.0) -> None:
@@ -311,6 +331,10 @@ class WrkResult:
     server_cpu_pct: float
     client_cpu_pct: float
     db_cpu_pct: float
+    # CPU used by anything else on the machine during the step: a noisy neighbour.
+    other_cpu_pct: float
+    # PostgreSQL sessions opened on the service's database during the step.
+    db_sessions_opened: int | None
     ratio: float | None = None
 
     @property
@@ -329,6 +353,33 @@ class WrkResult:
     def stall_seconds(self) -> int:
         # First and last buckets are partial seconds; judge only the full ones.
         return sum(1 for count in self.per_second[1:-1] if count == 0)
+
+
+@dataclass
+class Snapshot:
+    """Counters read just before and just after a load step."""
+
+    wall: float
+    server: float
+    postgres: float
+    children: float
+    own: float
+    busy: float
+    db_sessions: int | None
+
+    @classmethod
+    def take(cls, server: Server) -> Snapshot:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return cls(
+            wall=time.monotonic(),
+            server=server.cpu_seconds(),
+            postgres=postgres_cpu_seconds(),
+            children=children.ru_utime + children.ru_stime,
+            own=own.ru_utime + own.ru_stime,
+            busy=system_busy_seconds(),
+            db_sessions=server.db_session_counter() if server.db_session_counter else None,
+        )
 
 
 @dataclass
@@ -368,10 +419,7 @@ def run_wrk(
         url,
     ]
     env = dict(os.environ, WRK_METHOD=method, WRK_BODY=body, WRK_TOKEN=token)
-    cpu_before = server.cpu_seconds()
-    db_cpu_before = postgres_cpu_seconds()
-    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
+    before = Snapshot.take(server)
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def finish() -> WrkResult:
@@ -381,17 +429,17 @@ def run_wrk(
             proc.kill()
             proc.wait()
             raise
-        wall = time.monotonic() - started
-        server_cpu = server.cpu_seconds() - cpu_before
-        db_cpu = postgres_cpu_seconds() - db_cpu_before
-        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        client_cpu = (children_after.ru_utime - children_before.ru_utime) + (
-            children_after.ru_stime - children_before.ru_stime
-        )
+        after = Snapshot.take(server)
         line = next((x for x in out.decode().splitlines() if x.startswith("WRK_RESULT ")), None)
         if proc.returncode != 0 or line is None:
             raise RuntimeError(f"wrk failed ({proc.returncode}): {err.decode()}{out.decode()}")
         data = json.loads(line.removeprefix("WRK_RESULT "))
+        wall = after.wall - before.wall
+        server_cpu = after.server - before.server
+        client_cpu = after.children - before.children  # wrk is the only child reaped here
+        db_cpu = after.postgres - before.postgres
+        own_cpu = after.own - before.own  # this script, including the probe
+        other_cpu = (after.busy - before.busy) - server_cpu - client_cpu - db_cpu - own_cpu
         return WrkResult(
             target=target,
             label=label,
@@ -408,6 +456,12 @@ def run_wrk(
             server_cpu_pct=100 * server_cpu / wall,
             client_cpu_pct=100 * client_cpu / wall,
             db_cpu_pct=100 * db_cpu / wall,
+            other_cpu_pct=max(0.0, 100 * other_cpu / wall),
+            db_sessions_opened=(
+                after.db_sessions - before.db_sessions
+                if after.db_sessions is not None and before.db_sessions is not None
+                else None
+            ),
         )
 
     return finish if background else finish()
@@ -540,7 +594,12 @@ def print_step(step: WrkResult) -> None:
         f"non-2xx {step.non_2xx}  5xx {step.status_5xx}  timeouts {step.timeouts}  "
         f"sock-err {step.socket_errors}  stalls {step.stall_seconds}  "
         f"cpu server {step.server_cpu_pct:.0f}% wrk {step.client_cpu_pct:.0f}% "
-        f"postgres {step.db_cpu_pct:.0f}%",
+        f"postgres {step.db_cpu_pct:.0f}% other {step.other_cpu_pct:.0f}%"
+        + (
+            f"  new db sessions {step.db_sessions_opened}"
+            if step.db_sessions_opened is not None
+            else ""
+        ),
         flush=True,
     )
 
@@ -588,7 +647,7 @@ def verdicts(results: Results) -> list[str]:
     for target in sorted({s.target for s in results.steps if s.target != "bare"}):
         steps = [s for s in results.steps if s.target == target]
         for s in steps:
-            if s.label == "GET /v1/me" and s.ratio is not None:
+            if s.label == "GET /v1/me" and s.ratio is not None and s.connections <= 64:
                 verdict(
                     s.ratio >= ME_RATIO_TARGET,
                     f"[{target}] /v1/me c={s.connections}: {s.rps:.0f} req/s = {s.ratio:.0%} "
@@ -666,6 +725,7 @@ def bench_service(
     pinning: Pinning,
     settings: LoadSettings,
     results: Results,
+    session_counter: Callable[[], int] | None = None,
 ) -> dict[str, dict[str, Any]]:
     data_dir = workdir / f"data-{target}"
     data_dir.mkdir()
@@ -677,6 +737,7 @@ def bench_service(
     ]  # fmt: skip
     log_path = None if args.default_logging else workdir / f"{target}.log"
     server = Server(f"service ({target})", argv, env, port, log_path, pinning.server_cpus)
+    server.db_session_counter = session_counter
     print(f"\n== service on {target}: {' '.join(argv[1:])}", flush=True)
     with running(server):
         account = create_account(server.base_url)
@@ -799,8 +860,9 @@ def main() -> int:
                         "postgresql://", "postgresql+asyncpg://", 1
                     )
                     bench_service(
-                        args, "postgres", f"{url}/{dbname}", workdir, pinning, settings, results
-                    )
+                        args, "postgres", f"{url}/{dbname}", workdir, pinning, settings, results,
+                        session_counter=lambda: pg_sessions(args.pg_dsn, dbname),
+                    )  # fmt: skip
         except KeyboardInterrupt:
             print("\ninterrupted: servers stopped, temp database dropped", file=sys.stderr)
             return 130
@@ -810,6 +872,13 @@ def main() -> int:
     print("\nTargets:")
     for line in verdicts(results) or ["(no service target measured)"]:
         print("  " + line)
+    noisy = [s for s in results.steps if s.other_cpu_pct > 10]
+    if noisy:
+        results.notes.append(
+            f"{len(noisy)} step(s) shared the machine with other work (>10% of a CPU used by "
+            f"other processes, max {max(s.other_cpu_pct for s in noisy):.0f}%): figures are "
+            "pessimistic; rerun on a quiet machine"
+        )
     if results.notes:
         print("\nNotes:")
         for note in results.notes:
