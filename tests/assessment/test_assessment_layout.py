@@ -1,0 +1,112 @@
+"""The instrument files match the published item layouts and keys."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from assessment.assessment_testkit import (
+    MINI_MINUS_KEYED,
+    MINI_TRAIT_CYCLE,
+    NEO_MINUS_KEYED,
+    neo_facet,
+)
+
+from insight_atlas.assessment import list_instruments, load_instrument
+
+ANSWER_LABELS = [
+    "Very Inaccurate",
+    "Moderately Inaccurate",
+    "Neither Accurate Nor Inaccurate",
+    "Moderately Accurate",
+    "Very Accurate",
+]
+
+
+def test_neo_items_follow_johnsons_facet_cycle_and_keying() -> None:
+    inst = load_instrument("ipip-neo-120")
+    assert [it.number for it in inst.items] == list(range(1, 121))
+    for it in inst.items:
+        assert it.scale == neo_facet(it.number), it.id
+        expected = "minus" if it.number in NEO_MINUS_KEYED else "plus"
+        assert it.keyed == expected, it.id
+    assert sum(it.keyed == "minus" for it in inst.items) == 55
+
+
+def test_neo_keying_matches_ipip_table_counts() -> None:
+    # (+, -) counts per IPIP-NEO-120 facet from the ipip.ori.org 300/120 comparison table.
+    published = {
+        "N1": (4, 0), "N2": (3, 1), "N3": (3, 1), "N4": (3, 1), "N5": (1, 3), "N6": (3, 1),
+        "E1": (2, 2), "E2": (2, 2), "E3": (3, 1), "E4": (3, 1), "E5": (4, 0), "E6": (4, 0),
+        "O1": (4, 0), "O2": (2, 2), "O3": (2, 2),
+    }  # fmt: skip
+    counts = Counter((it.scale, it.keyed) for it in load_instrument("ipip-neo-120").items)
+    for facet, (plus, minus) in published.items():
+        assert (counts[(facet, "plus")], counts[(facet, "minus")]) == (plus, minus), facet
+
+
+def test_neo_spot_check_item_texts() -> None:
+    by_number = {it.number: it.text for it in load_instrument("ipip-neo-120").items}
+    assert by_number[1] == "Worry about things"
+    assert by_number[2] == "Make friends easily"
+    assert by_number[28] == "Tend to vote for liberal political candidates"
+    assert by_number[96] == "Am not easily annoyed"
+    assert by_number[120] == "Act without thinking"
+
+
+def test_neo_scales_and_norm_groups_are_complete() -> None:
+    inst = load_instrument("ipip-neo-120")
+    facets = [s for s in inst.scales if s.kind == "facet"]
+    domains = [s for s in inst.scales if s.kind == "domain"]
+    assert len(facets) == 30 and all(len(s.items) == 4 for s in facets)
+    assert [d.key for d in domains] == ["N", "E", "O", "A", "C"]
+    expected_groups = {
+        f"{sex}_{band}"
+        for sex in ("male", "female", "combined")
+        for band in ("under_21", "21_40", "41_60", "over_60")
+    }
+    assert set(inst.norm_groups) == expected_groups
+    for group in inst.norm_groups.values():
+        assert set(group.scales) == {s.key for s in inst.scales}
+        assert all(n.sd > 0 for n in group.scales.values())
+    assert inst.norm_groups["female_21_40"].scales["N"].mean == 72.14
+    assert inst.norm_groups["male_over_60"].scales["C6"].sd == 3.61
+
+
+def test_mini_ipip_layout() -> None:
+    inst = load_instrument("mini-ipip")
+    assert len(inst.items) == 20
+    for it in inst.items:
+        assert it.scale == MINI_TRAIT_CYCLE[(it.number - 1) % 5], it.id
+        assert it.keyed == ("minus" if it.number in MINI_MINUS_KEYED else "plus"), it.id
+    assert inst.items[0].text == "Am the life of the party"
+    assert inst.items[19].text == "Do not have a good imagination"
+
+
+def test_every_instrument_has_scale_labels_citations_and_plan() -> None:
+    plans = {}
+    for inst in list_instruments():
+        plans[inst.key] = inst.plan
+        assert [label for _, label in inst.answer_scale] == ANSWER_LABELS
+        assert inst.citations and inst.item_citation in inst.citations
+        assert inst.estimated_minutes > 0
+        description = inst.describe()
+        assert description["item_count"] == len(description["items"]) == inst.item_count
+        for rel in inst.reliability.values():
+            assert 0 < rel.alpha < 1
+        for a, b in inst.validity.synonym_pairs + inst.validity.antonym_pairs:
+            assert a in inst.item_by_id and b in inst.item_by_id
+    assert plans == {"ipip-neo-120": "pro", "mini-ipip": "free", "work-style": "free"}
+
+
+def test_work_style_is_unnormed_and_marks_item_sources() -> None:
+    inst = load_instrument("work-style")
+    assert not inst.normed and not inst.norm_groups
+    assert {s.key for s in inst.scales} == {
+        "novelty_seeking",
+        "structure_preference",
+        "social_energy",
+        "sensory_sensitivity",
+        "focus_intensity",
+    }
+    assert all(3 <= len(s.items) <= 4 for s in inst.scales)
+    assert {it.source for it in inst.items} == {"ipip", "project"}
