@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -95,7 +96,7 @@ def error_response(
     message: str,
     *,
     details: Any = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     error: dict[str, Any] = {"code": code, "message": message, "request_id": current_request_id()}
     if details is not None:

@@ -13,6 +13,9 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from fastapi import FastAPI
+from sqlalchemy import select, text
+
 from conftest import (
     CLIENT_IP,
     TEST_PASSWORD,
@@ -23,9 +26,6 @@ from conftest import (
     register,
     signed_in_user,
 )
-from fastapi import FastAPI
-from sqlalchemy import select, text
-
 from insight_atlas.accounts.models import PasswordResetToken
 from insight_atlas.app import create_app
 from insight_atlas.settings import Settings
@@ -37,9 +37,7 @@ def outbox_messages(settings: Settings) -> list[Message]:
     directory = settings.outbox_dir
     if not directory.exists():
         return []
-    return [
-        email.message_from_bytes(path.read_bytes()) for path in sorted(directory.glob("*.eml"))
-    ]
+    return [email.message_from_bytes(path.read_bytes()) for path in sorted(directory.glob("*.eml"))]
 
 
 def reset_token_from(message: Message) -> str:
@@ -126,9 +124,7 @@ async def test_expired_and_superseded_reset_tokens_are_refused(
 
     async with app.state.services.engine.begin() as connection:
         await connection.execute(
-            text(
-                "UPDATE password_reset_token SET expires_at = created_at WHERE used_at IS NULL"
-            )
+            text("UPDATE password_reset_token SET expires_at = created_at WHERE used_at IS NULL")
         )
     expired = await client.post(
         "/v1/auth/password/reset", json={"token": second, "new_password": NEW_PASSWORD}
@@ -194,7 +190,7 @@ class _Recorder:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import TEST_PASSWORD, assert_error, bearer, login, register, unique_email
 from fastapi import FastAPI
 from sqlalchemy import text
+
+from conftest import TEST_PASSWORD, assert_error, bearer, login, register, unique_email
 
 
 async def test_register_creates_free_active_user_with_subscription_row(

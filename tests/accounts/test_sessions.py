@@ -7,9 +7,9 @@ import datetime as dt
 
 import httpx
 import jwt
-from conftest import TEST_PASSWORD, assert_error, bearer, login, register, signed_in_user
 from fastapi import FastAPI
 
+from conftest import TEST_PASSWORD, assert_error, bearer, login, register, signed_in_user
 from insight_atlas.accounts.tokens import create_access_token
 
 
@@ -123,9 +123,7 @@ async def test_refresh_rotates_and_reuse_revokes_the_whole_family(
     replay = await client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert_error(replay, 401, "invalid_refresh_token")
     # The family is gone: the newest refresh token and the session's access tokens too.
-    newest = await client.post(
-        "/v1/auth/refresh", json={"refresh_token": second["refresh_token"]}
-    )
+    newest = await client.post("/v1/auth/refresh", json={"refresh_token": second["refresh_token"]})
     assert_error(newest, 401, "invalid_refresh_token")
     me = await client.get("/v1/me", headers=bearer(second["access_token"]))
     assert_error(me, 401, "invalid_token")
@@ -169,9 +167,7 @@ async def test_logout_revokes_access_and_refresh_tokens(client: httpx.AsyncClien
 
 async def test_logout_with_refresh_token_only(client: httpx.AsyncClient) -> None:
     _, tokens = await signed_in_user(client)
-    response = await client.post(
-        "/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}
-    )
+    response = await client.post("/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
     assert response.status_code == 204
     me = await client.get("/v1/me", headers=bearer(tokens["access_token"]))
     assert_error(me, 401, "invalid_token")

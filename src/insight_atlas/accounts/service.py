@@ -97,8 +97,8 @@ async def login(
     email = normalise_email(email)
     account_key = await _enforce_login_limits(services, email, client)
     user = await session.scalar(select(User).where(User.email == email))
-    usable = user is not None and user.is_active
-    verified = await services.passwords.verify(user.password_hash if usable else None, password)
+    usable_hash = user.password_hash if user is not None and user.is_active else None
+    verified = await services.passwords.verify(usable_hash, password)
     if not verified or user is None:
         if services.settings.rate_limit_enabled:
             await services.rate_limiter.hit(

@@ -1,0 +1,77 @@
+"""Malformed, oversized and misrouted requests get the right 4xx and the envelope."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from conftest import TEST_PASSWORD, assert_error, unique_email
+
+
+async def count_users(app: FastAPI) -> int:
+    async with app.state.services.engine.connect() as connection:
+        return int(await connection.scalar(text('SELECT count(*) FROM "user"')) or 0)
+
+
+async def test_malformed_json_is_400(client: httpx.AsyncClient, app: FastAPI) -> None:
+    response = await client.post(
+        "/v1/auth/register",
+        content=b'{"email": "a@example.com", "password": ',
+        headers={"Content-Type": "application/json"},
+    )
+    assert_error(response, 400, "malformed_json")
+    assert await count_users(app) == 0
+
+
+async def test_wrong_types_and_missing_fields_are_422_naming_the_field(
+    client: httpx.AsyncClient,
+) -> None:
+    wrong = await client.post("/v1/auth/login", json={"email": ["x"], "password": 5})
+    error = assert_error(wrong, 422, "validation_error")
+    fields = {item["field"] for item in error["details"]["fields"]}
+    assert fields == {"email", "password"}
+    missing = await client.post("/v1/auth/login", json={})
+    assert_error(missing, 422, "validation_error")
+    not_object = await client.post("/v1/auth/login", json=[1, 2])
+    assert_error(not_object, 422, "validation_error")
+
+
+async def test_oversized_bodies_are_413_declared_or_streamed(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    limit = app.state.services.settings.max_request_bytes
+    big = b'{"email": "' + b"a" * (limit + 10) + b'", "password": "x"}'
+    declared = await client.post(
+        "/v1/auth/register", content=big, headers={"Content-Type": "application/json"}
+    )
+    assert_error(declared, 413, "payload_too_large")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(limit // 4096 + 2):
+            yield b" " * 4096
+
+    streamed = await client.post(
+        "/v1/auth/register", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert_error(streamed, 413, "payload_too_large")
+    assert await count_users(app) == 0
+
+
+async def test_unknown_routes_and_wrong_methods(client: httpx.AsyncClient) -> None:
+    assert_error(await client.get("/v1/nothing-here"), 404, "not_found")
+    wrong_method = await client.get("/v1/auth/login")
+    assert_error(wrong_method, 405, "method_not_allowed")
+    assert "POST" in wrong_method.headers["allow"]
+
+
+async def test_non_json_content_type_is_rejected(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/auth/login",
+        content=f"email={unique_email()}&password={TEST_PASSWORD}",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code in (400, 415, 422)
+    assert response.json()["error"]["request_id"] == response.headers["x-request-id"]
