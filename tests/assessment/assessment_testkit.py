@@ -27,4 +27,3 @@ def neo_facet(number: int) -> str:
 
 def neo_keyed(number: int, answer: int) -> int:
     return 6 - answer if number in NEO_MINUS_KEYED else answer
-

@@ -10,8 +10,8 @@ import math
 from statistics import NormalDist
 
 import pytest
-from assessment.assessment_testkit import NEO_FACET_ORDER, neo_facet, neo_id, neo_keyed
 
+from assessment.assessment_testkit import NEO_FACET_ORDER, neo_facet, neo_id, neo_keyed
 from insight_atlas.assessment import score
 
 # Johnson's IPIP-NEO-120 norms, women aged 21-40: (mean, sd).
@@ -94,7 +94,9 @@ def test_all_ones_follow_the_reverse_key() -> None:
 
 
 def test_sem_interval_uses_published_alpha() -> None:
-    report = score("ipip-neo-120", neo_answers(lambda i: 4), demographics={"sex": "female", "age": 30})
+    report = score(
+        "ipip-neo-120", neo_answers(lambda i: 4), demographics={"sex": "female", "age": 30}
+    )
     n1 = report.main.scale("N1")
     assert n1 is not None and n1.interval is not None
     mean, sd = FEMALE_21_40["N1"]

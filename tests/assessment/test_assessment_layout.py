@@ -10,7 +10,6 @@ from assessment.assessment_testkit import (
     NEO_MINUS_KEYED,
     neo_facet,
 )
-
 from insight_atlas.assessment import list_instruments, load_instrument
 
 ANSWER_LABELS = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from assessment.assessment_testkit import NEO_MINUS_KEYED, neo_facet, neo_id
-
 from insight_atlas.assessment import load_instrument, score
 
 
