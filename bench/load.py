@@ -437,7 +437,8 @@ def run_wrk(
         wall = after.wall - before.wall
         server_cpu = after.server - before.server
         client_cpu = after.children - before.children  # wrk is the only child reaped here
-        db_cpu = after.postgres - before.postgres
+        # Backends that exit during the step take their CPU time with them: floor at 0.
+        db_cpu = max(0.0, after.postgres - before.postgres)
         own_cpu = after.own - before.own  # this script, including the probe
         other_cpu = (after.busy - before.busy) - server_cpu - client_cpu - db_cpu - own_cpu
         return WrkResult(
@@ -700,6 +701,9 @@ def service_env(args: argparse.Namespace, data_dir: Path, database_url: str) -> 
         DATABASE_URL=database_url,
         RATE_LIMIT_ENABLED="false",
     )
+    for item in args.service_env:
+        key, _, value = item.partition("=")
+        env[key] = value
     if args.default_logging:
         env.pop("LOG_LEVEL", None)
     else:
@@ -803,6 +807,13 @@ def main() -> int:
         action="store_true",
         help="leave LOG_LEVEL unset and send server output to /dev/null",
     )
+    parser.add_argument(
+        "--service-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the service, e.g. DB_POOL_SIZE=30 (repeatable)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.duration = 3.0
@@ -826,7 +837,8 @@ def main() -> int:
         f"Insight Atlas HTTP load benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
         f"\n  cpus: {os.cpu_count()}; {pinning.describe()}"
         f"\n  {args.duration:g} s per step, wrk timeout {args.timeout:g} s, "
-        f"logging: {'default, output to /dev/null' if args.default_logging else 'WARNING'}",
+        f"logging: {'default, output to /dev/null' if args.default_logging else 'WARNING'}"
+        + (f"; service env: {' '.join(args.service_env)}" if args.service_env else ""),
         flush=True,
     )
     runnable = service_runnable()
