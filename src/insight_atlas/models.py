@@ -1,7 +1,20 @@
 """Every table, imported in one place so Alembic sees the whole schema."""
 
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
+from insight_atlas.assessments.models import Assessment, Report, ShareLink
 from insight_atlas.billing.models import Subscription
 from insight_atlas.db import Base
+from insight_atlas.privacy.models import ConsentRecord
 
-__all__ = ["AuthSession", "Base", "PasswordResetToken", "RefreshToken", "Subscription", "User"]
+__all__ = [
+    "Assessment",
+    "AuthSession",
+    "Base",
+    "ConsentRecord",
+    "PasswordResetToken",
+    "RefreshToken",
+    "Report",
+    "ShareLink",
+    "Subscription",
+    "User",
+]

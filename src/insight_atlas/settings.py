@@ -78,8 +78,18 @@ class Settings(BaseSettings):
     smtp_ssl: bool = False
     smtp_timeout_seconds: float = 10.0
 
+    field_encryption_key: str = ""
+    assessments_per_hour: int = Field(default=20, ge=1)
+    submissions_per_hour: int = Field(default=30, ge=1)
+    share_link_days: int = Field(default=7, ge=1, le=90)
+    max_free_text_chars: int = Field(default=5000, ge=100, le=20000)
+
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = DEFAULT_WEBHOOK_SECRET
+    stripe_price_pro_monthly: str = "price_sandbox_pro_monthly"
+    stripe_price_pro_yearly: str = "price_sandbox_pro_yearly"
+    stripe_api_base: str = ""
+    past_due_grace_days: int = Field(default=7, ge=0, le=60)
 
     log_level: str = "INFO"
     git_sha: str = ""
@@ -127,6 +137,8 @@ class Settings(BaseSettings):
             problems.append("STRIPE_WEBHOOK_SECRET is empty or the development default")
         if self.is_sqlite:
             problems.append("DATABASE_URL points at SQLite; use PostgreSQL")
+        if not self.field_encryption_key:
+            problems.append("FIELD_ENCRYPTION_KEY is empty (free text must be encrypted at rest)")
         if any(origin == "*" or "*" in origin for origin in self.cors_origins):
             problems.append("CORS_ORIGINS contains a wildcard")
         if self.mail_backend is MailBackend.OUTBOX and self.atlas_env is Environment.PRODUCTION:
@@ -146,6 +158,10 @@ class Settings(BaseSettings):
     @property
     def billing_mode(self) -> str:
         return "stripe" if self.stripe_secret_key else "sandbox"
+
+    @property
+    def encryption_key_file(self) -> Path:
+        return self.atlas_data_dir / "field-encryption.key"
 
     @property
     def outbox_dir(self) -> Path:

@@ -13,7 +13,17 @@ from sqlalchemy.engine import make_url
 from conftest import POSTGRES_AVAILABLE, create_postgres_database, drop_postgres_database
 from insight_atlas import migrate
 
-EXPECTED_TABLES = {"user", "subscription", "auth_session", "refresh_token", "password_reset_token"}
+EXPECTED_TABLES = {
+    "user",
+    "subscription",
+    "auth_session",
+    "refresh_token",
+    "password_reset_token",
+    "consent_record",
+    "assessment",
+    "report",
+    "share_link",
+}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -16,6 +16,7 @@ SAFE_PRODUCTION: dict[str, Any] = {
     "stripe_webhook_secret": "whsec_real_secret_value",
     "mail_backend": "smtp",
     "smtp_host": "smtp.example.com",
+    "field_encryption_key": "bG9jYWwtdGVzdC1rZXktMzItYnl0ZXMtbG9uZy0hISE=",
 }
 
 
@@ -50,6 +51,7 @@ def test_safe_production_settings_are_accepted() -> None:
         ({"cors_origins": "https://ok.example,https://*.example"}, "CORS_ORIGINS"),
         ({"stripe_webhook_secret": ""}, "STRIPE_WEBHOOK_SECRET"),
         ({"stripe_secret_key": ""}, "STRIPE_SECRET_KEY"),
+        ({"field_encryption_key": ""}, "FIELD_ENCRYPTION_KEY"),
     ],
 )
 def test_unsafe_deployments_refuse_to_start_and_name_the_setting(
