@@ -28,21 +28,36 @@ ADDON_KEYS: tuple[str, ...] = ("work-style",)
 _SEXES = ("female", "male")
 
 
-def _validate_answers(instruments: list[Instrument], answers: Mapping[str, Any]) -> dict[str, int]:
+def _validate_answers(known: frozenset[str], answers: Mapping[str, Any]) -> dict[str, int]:
     if not isinstance(answers, Mapping):
         raise AnswerError(message="answers must be a mapping of item id to an integer 1..5")
-    known: set[str] = set()
-    for inst in instruments:
-        known.update(inst.item_by_id)
-    unknown = [k for k in answers if k not in known]
-    invalid = {
-        str(k): v
-        for k, v in answers.items()
-        if k in known and (type(v) is not int or not 1 <= v <= 5)
-    }
+    clean: dict[str, int] = {}
+    unknown: list[str] = []
+    invalid: dict[str, object] = {}
+    for k, v in answers.items():
+        if k not in known:
+            unknown.append(str(k))
+        elif type(v) is not int or not 1 <= v <= 5:
+            invalid[str(k)] = v
+        else:
+            clean[k] = v
     if unknown or invalid:
-        raise AnswerError(unknown_item_ids=[str(u) for u in unknown], invalid_values=invalid)
-    return {k: int(v) for k, v in answers.items()}
+        raise AnswerError(unknown_item_ids=unknown, invalid_values=invalid)
+    return clean
+
+
+_KNOWN_IDS: dict[tuple[int, ...], tuple[tuple[Instrument, ...], frozenset[str]]] = {}
+
+
+def _known_item_ids(instruments: tuple[Instrument, ...]) -> frozenset[str]:
+    """Union of item ids, cached per instrument combination (ids kept alive in the value)."""
+    cache_key = tuple(id(i) for i in instruments)
+    hit = _KNOWN_IDS.get(cache_key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], instruments, strict=True)):
+        return hit[1]
+    known = frozenset(item_id for inst in instruments for item_id in inst.item_by_id)
+    _KNOWN_IDS[cache_key] = (instruments, known)
+    return known
 
 
 def _validate_demographics(
@@ -114,7 +129,7 @@ def score(
     """
     main = load_instrument(instrument) if isinstance(instrument, str) else instrument
     addons = [load_instrument(k) for k in ADDON_KEYS if k != main.key]
-    clean = _validate_answers([main, *addons], answers)
+    clean = _validate_answers(_known_item_ids((main, *addons)), answers)
     sex, age = _validate_demographics(demographics)
     per_item_timings = _normalise_timings(timings, clean)
     text_signals = analyse_text(free_text) if free_text is not None else None
@@ -123,7 +138,7 @@ def score(
     section = score_section(main, clean, sex, age, keyed)
     addon_sections: list[tuple[Instrument, SectionResult]] = []
     for addon in addons:
-        if any(item_id in addon.item_by_id for item_id in clean):
+        if not addon.item_by_id.keys().isdisjoint(clean):
             addon_keyed = keyed_values(addon, clean)
             addon_sections.append((addon, score_section(addon, clean, sex, age, addon_keyed)))
             keyed.update(addon_keyed)

@@ -76,15 +76,29 @@ def load_templates() -> Templates:
     return templates
 
 
-def _evidence_items(
-    instrument: Instrument, scale_key: str, keyed: dict[str, int], band: str
-) -> tuple[str, ...]:
+_SCALE_ITEMS: dict[tuple[int, str], tuple[Instrument, tuple[str, ...], dict[str, int]]] = {}
+
+
+def _scale_items(instrument: Instrument, scale_key: str) -> tuple[tuple[str, ...], dict[str, int]]:
+    """Item ids under a scale (through its components) and their item numbers, cached."""
+    cache_key = (id(instrument), scale_key)
+    hit = _SCALE_ITEMS.get(cache_key)
+    if hit is not None and hit[0] is instrument:
+        return hit[1], hit[2]
     scale = instrument.scale_by_key[scale_key]
     item_ids: list[str] = list(scale.items)
     for component in scale.components:
         item_ids += instrument.scale_by_key[component].items
+    order = {i: instrument.item_by_id[i].number for i in item_ids}
+    _SCALE_ITEMS[cache_key] = (instrument, tuple(item_ids), order)
+    return tuple(item_ids), order
+
+
+def _evidence_items(
+    instrument: Instrument, scale_key: str, keyed: dict[str, int], band: str
+) -> tuple[str, ...]:
+    item_ids, order = _scale_items(instrument, scale_key)
     answered = [i for i in item_ids if i in keyed]
-    order = {i: instrument.item_by_id[i].number for i in answered}
     if band == "high":
         answered.sort(key=lambda i: (-keyed[i], order[i]))
     elif band == "low":

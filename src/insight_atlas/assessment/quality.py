@@ -22,10 +22,13 @@ def longest_run(values: Sequence[int | None]) -> int:
     for v in values:
         if v is not None and v == previous:
             run += 1
+            if run > best:
+                best = run
         else:
             run = 1 if v is not None else 0
+            if run > best:
+                best = run
         previous = v
-        best = max(best, run)
     return best
 
 

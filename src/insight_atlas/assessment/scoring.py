@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .models import Instrument, NormGroup, Scale
 from .report import Interval, NormInfo, ScaleScore, SectionResult, UnscoredScale, r4
@@ -90,8 +91,7 @@ def select_norm_group(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _RawScale:
+class _RawScale(NamedTuple):
     raw: float
     answered: int
     total: int
@@ -224,39 +224,25 @@ def _normed_score(
     instrument: Instrument, scale: Scale, raw: _RawScale, table: dict[str, _NormRow] | None
 ) -> ScaleScore:
     row = table.get(scale.key) if table is not None else None
-    t = pct = None
-    band = None
+    value = raw.raw
+    if row is None:
+        return ScaleScore(
+            scale.key, scale.label, scale.kind, scale.domain, round(value, 4),
+            raw.answered, raw.total, raw.prorated, None, None, None, None,
+        )  # fmt: skip
+    t_exact = 50.0 + 10.0 * (value - row.mean) / row.sd
     interval = None
-    if row is not None:
-        t_exact = 50.0 + 10.0 * (raw.raw - row.mean) / row.sd
-        t = round(t_exact, 2)
-        pct = round(percentile_for_t(t_exact), 2)
-        band = band_for_t(t_exact)
-        rel = row.reliability
-        if rel is not None:
-            alpha, status, sem_raw, sem_t, margin_raw, margin_t = rel
-            interval = Interval(
-                level=INTERVAL_LEVEL,
-                alpha=alpha,
-                alpha_status=status,
-                sem_raw=sem_raw,
-                sem_t=sem_t,
-                raw_low=round(raw.raw - margin_raw, 4),
-                raw_high=round(raw.raw + margin_raw, 4),
-                t_low=round(t_exact - margin_t, 2),
-                t_high=round(t_exact + margin_t, 2),
-            )
+    rel = row.reliability
+    if rel is not None:
+        alpha, status, sem_raw, sem_t, margin_raw, margin_t = rel
+        # Positional construction: this runs ~35 times per report.
+        interval = Interval(
+            INTERVAL_LEVEL, alpha, status, sem_raw, sem_t,
+            round(value - margin_raw, 4), round(value + margin_raw, 4),
+            round(t_exact - margin_t, 2), round(t_exact + margin_t, 2),
+        )  # fmt: skip
     return ScaleScore(
-        key=scale.key,
-        label=scale.label,
-        kind=scale.kind,
-        parent=scale.domain,
-        raw=round(raw.raw, 4),
-        items_answered=raw.answered,
-        items_total=raw.total,
-        prorated=raw.prorated,
-        t=t,
-        percentile=pct,
-        band=band,
-        interval=interval,
-    )
+        scale.key, scale.label, scale.kind, scale.domain, round(value, 4),
+        raw.answered, raw.total, raw.prorated, round(t_exact, 2),
+        round(percentile_for_t(t_exact), 2), band_for_t(t_exact), interval,
+    )  # fmt: skip
