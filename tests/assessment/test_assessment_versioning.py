@@ -1,0 +1,44 @@
+"""Data files are pinned to their versions: editing one without a version bump fails.
+
+When an instrument or template file changes on purpose, bump its version (and
+the norms version if norms changed) and record the new hash here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+
+import pytest
+
+PINNED = {
+    "instruments/ipip-neo-120.json": (
+        "1.0.0",
+        "7ebdeefc18404026f67ccdf609da29848037e47c494ad37cebbfa61ec84e21d6",
+    ),
+    "instruments/mini-ipip.json": (
+        "1.0.0",
+        "12aacc3faa932655228359735fe8c32c652f4ef183571a56464e5f72f4281070",
+    ),
+    "instruments/work-style.json": (
+        "1.0.0",
+        "88ba724adcabeef966800679784767677eddf1f65d77a387d303b934bfc68353",
+    ),
+    "resources/narrative_templates.json": (
+        "1.0.0",
+        "df23b6dfa4216a1f28d9ac555fdbcda352acbaf1177a35f42f5cfe234fdeecfc",
+    ),
+}
+
+
+@pytest.mark.parametrize("relative", sorted(PINNED))
+def test_data_file_matches_its_pinned_version(relative: str) -> None:
+    folder, name = relative.split("/")
+    path = resources.files("insight_atlas.assessment").joinpath(folder).joinpath(name)
+    content = path.read_bytes()
+    version, digest = PINNED[relative]
+    assert json.loads(content)["version"] == version
+    assert hashlib.sha256(content).hexdigest() == digest, (
+        f"{relative} changed: bump its version and update the pinned hash"
+    )
