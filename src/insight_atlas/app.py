@@ -11,6 +11,8 @@ from starlette.middleware.cors import CORSMiddleware
 from insight_atlas import __version__
 from insight_atlas.accounts.passwords import PasswordService
 from insight_atlas.accounts.router import router as accounts_router
+from insight_atlas.assessments.router import router as assessments_router
+from insight_atlas.crypto import create_field_cipher
 from insight_atlas.db import create_engine, create_sessionmaker
 from insight_atlas.errors import install_error_handlers
 from insight_atlas.mail import create_mailer
@@ -19,6 +21,7 @@ from insight_atlas.ops.logging import configure_logging
 from insight_atlas.ops.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from insight_atlas.ops.ratelimit import create_rate_limiter
 from insight_atlas.ops.router import router as ops_router
+from insight_atlas.reports.router import router as reports_router
 from insight_atlas.services import Services
 from insight_atlas.settings import Settings, get_settings
 
@@ -34,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         passwords=PasswordService(settings),
         rate_limiter=create_rate_limiter(settings.redis_url),
         mailer=create_mailer(settings),
+        cipher=create_field_cipher(settings),
     )
 
     @asynccontextmanager
@@ -55,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(ops_router)
     app.include_router(accounts_router)
+    app.include_router(assessments_router)
+    app.include_router(reports_router)
 
     # Added innermost first: the request context wraps everything, CORS included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from insight_atlas.accounts.passwords import PasswordService
+from insight_atlas.crypto import FieldCipher
 from insight_atlas.mail import Mailer
 from insight_atlas.ops.ratelimit import RateLimiter
 from insight_atlas.settings import Settings
@@ -22,6 +23,7 @@ class Services:
     passwords: PasswordService
     rate_limiter: RateLimiter
     mailer: Mailer
+    cipher: FieldCipher
 
 
 def get_services(request: Request) -> Services:

@@ -65,9 +65,7 @@ class ShareLink(Base):
     __table_args__ = (Index("ix_share_link_report_id", "report_id"),)
 
     id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
-    report_id: Mapped[str] = mapped_column(
-        String(36), ForeignKey("report.id", ondelete="CASCADE")
-    )
+    report_id: Mapped[str] = mapped_column(String(36), ForeignKey("report.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(BigIntegerId, ForeignKey("user.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,44 @@
+"""Errors of the assessment and report flows."""
+
+from __future__ import annotations
+
+from insight_atlas.errors import AppError, Conflict, NotFound
+
+
+class ConsentRequired(AppError):
+    code = "consent_required"
+    status_code = 400
+
+
+class AssessmentNotFound(NotFound):
+    code = "not_found"
+    message = "No such assessment."
+
+
+class ReportNotFound(NotFound):
+    code = "not_found"
+    message = "No such report."
+
+
+class AlreadySubmitted(Conflict):
+    code = "already_submitted"
+    message = "This assessment was already submitted; its report cannot change."
+
+
+class InvalidResponses(AppError):
+    code = "invalid_responses"
+    status_code = 422
+
+
+class IncompleteAssessment(AppError):
+    code = "incomplete_assessment"
+    status_code = 422
+
+
+class UnknownInstrument(NotFound):
+    code = "unknown_instrument"
+
+
+class NotComparable(AppError):
+    code = "not_comparable"
+    status_code = 422

@@ -1,0 +1,150 @@
+"""HTTP endpoints: /v1/consent, /v1/instruments, /v1/assessments."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import Response
+
+from insight_atlas.accounts.dependencies import CurrentPrincipal
+from insight_atlas.assessment import Instrument, list_instruments
+from insight_atlas.assessments import service
+from insight_atlas.assessments.schemas import (
+    AnswerOption,
+    AssessmentRead,
+    ConsentRead,
+    InstrumentRead,
+    InstrumentSummary,
+    ItemRead,
+    SaveResponses,
+    ScaleRead,
+    StartAssessment,
+)
+from insight_atlas.db import SessionDep
+from insight_atlas.privacy.consent import (
+    ASSESSMENT_PURPOSE,
+    CONSENT_TEXT,
+    CURRENT_CONSENT_VERSION,
+)
+from insight_atlas.reports.service import report_document
+from insight_atlas.services import ServicesDep, client_address
+
+router = APIRouter(prefix="/v1", tags=["assessments"])
+
+
+def _summary(instrument: Instrument) -> InstrumentSummary:
+    return InstrumentSummary(
+        key=instrument.key,
+        title=instrument.title,
+        version=instrument.version,
+        plan=instrument.plan,
+        estimated_minutes=instrument.estimated_minutes,
+        item_count=instrument.item_count,
+        normed=instrument.normed,
+        add_on=instrument.key in service.ADD_ON_KEYS,
+    )
+
+
+@router.get("/consent", response_model=ConsentRead, operation_id="getConsent")
+async def get_consent() -> ConsentRead:
+    """The consent text and version a person must accept before an assessment."""
+    return ConsentRead(
+        purpose=ASSESSMENT_PURPOSE, version=CURRENT_CONSENT_VERSION, text=CONSENT_TEXT
+    )
+
+
+@router.get("/instruments", response_model=list[InstrumentSummary], operation_id="listInstruments")
+async def get_instruments() -> list[InstrumentSummary]:
+    """Every questionnaire with its length, estimated minutes and the plan it needs."""
+    return [_summary(instrument) for instrument in list_instruments()]
+
+
+@router.get("/instruments/{key}", response_model=InstrumentRead, operation_id="getInstrument")
+async def get_instrument(key: str) -> InstrumentRead:
+    """One questionnaire: items in order, answer scale, scales and citations."""
+    instrument = service.instrument_or_404(key)
+    return InstrumentRead(
+        **_summary(instrument).model_dump(),
+        answer_scale=[AnswerOption(value=v, label=label) for v, label in instrument.answer_scale],
+        items=[
+            ItemRead(id=item.id, number=item.number, text=item.text, scale=item.scale)
+            for item in instrument.items
+        ],
+        scales=[ScaleRead(key=s.key, label=s.label, kind=s.kind) for s in instrument.scales],
+        citations=dict(instrument.citations),
+        norms_version=instrument.norms_version,
+    )
+
+
+@router.post(
+    "/assessments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentRead,
+    operation_id="startAssessment",
+)
+async def start_assessment(
+    body: StartAssessment,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    services: ServicesDep,
+) -> AssessmentRead:
+    """Start an assessment; needs the accepted consent version and a plan that includes it."""
+    assessment = await service.start(
+        session,
+        services,
+        principal,
+        body,
+        ip_address=client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    return await service.read(session, services, assessment)
+
+
+@router.get(
+    "/assessments/{assessment_id}", response_model=AssessmentRead, operation_id="getAssessment"
+)
+async def get_assessment(
+    assessment_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
+) -> AssessmentRead:
+    """One of my assessments with the answers saved so far (resume on any device)."""
+    assessment = await service.get_owned(session, principal.user.id, assessment_id)
+    return await service.read(session, services, assessment)
+
+
+@router.put(
+    "/assessments/{assessment_id}/responses",
+    response_model=AssessmentRead,
+    operation_id="saveResponses",
+)
+async def save_responses(
+    assessment_id: str,
+    body: SaveResponses,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    services: ServicesDep,
+) -> AssessmentRead:
+    """Save answers, timings and free text so far; repeating the same call changes nothing."""
+    assessment = await service.get_owned(session, principal.user.id, assessment_id)
+    service.save_responses(assessment, body, services)
+    await session.flush()
+    return await service.read(session, services, assessment)
+
+
+@router.post(
+    "/assessments/{assessment_id}/submit",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="submitAssessment",
+    responses={201: {"description": "The stored report", "content": {"application/json": {}}}},
+)
+async def submit_assessment(
+    assessment_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
+) -> Response:
+    """Score the answers and store an immutable report; 409 if already submitted."""
+    assessment = await service.get_owned(session, principal.user.id, assessment_id)
+    report = await service.submit(session, services, principal, assessment)
+    return Response(
+        report_document(services, report),
+        status_code=status.HTTP_201_CREATED,
+        media_type="application/json",
+        headers={"Location": f"/v1/reports/{report.id}"},
+    )

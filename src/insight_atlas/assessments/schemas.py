@@ -1,0 +1,107 @@
+"""Request and response bodies of /v1/instruments and /v1/assessments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AnswerOption(BaseModel):
+    value: int
+    label: str
+
+
+class ItemRead(BaseModel):
+    id: str
+    number: int
+    text: str
+    scale: str
+
+
+class ScaleRead(BaseModel):
+    key: str
+    label: str
+    kind: str
+
+
+class InstrumentSummary(BaseModel):
+    key: str
+    title: str
+    version: str
+    plan: str
+    estimated_minutes: int
+    item_count: int
+    normed: bool
+    add_on: bool = Field(description="Answered together with another instrument.")
+
+
+class InstrumentRead(InstrumentSummary):
+    answer_scale: list[AnswerOption]
+    items: list[ItemRead]
+    scales: list[ScaleRead]
+    citations: dict[str, str]
+    norms_version: str | None
+
+
+class ConsentRead(BaseModel):
+    purpose: str
+    version: str
+    text: str
+
+
+class StartAssessment(_Strict):
+    instrument: str = Field(min_length=1, max_length=64)
+    consent_version: str | None = Field(
+        default=None, max_length=32, description="The consent text version the person accepted."
+    )
+    include_work_style: bool = False
+    sex: Literal["female", "male"] | None = None
+    age: int | None = Field(default=None, ge=10, le=120)
+
+
+class PageTiming(_Strict):
+    item_ids: list[str] = Field(min_length=1, max_length=200)
+    seconds: float = Field(ge=0, le=86_400)
+
+
+class SaveResponses(_Strict):
+    answers: dict[str, int | None] = Field(
+        default_factory=dict, description="Item id → 1..5; null clears an answer."
+    )
+    item_seconds: dict[str, float] = Field(
+        default_factory=dict, description="Seconds spent per item (optional)."
+    )
+    pages: list[PageTiming] | None = Field(
+        default=None, max_length=200, description="Seconds per page; replaces earlier pages."
+    )
+    free_text: str | None = Field(
+        default=None, description="Optional reflection; omitted keeps, empty string clears."
+    )
+
+
+class AssessmentRead(BaseModel):
+    id: str
+    instrument: str
+    instrument_version: str
+    include_work_style: bool
+    status: Literal["in_progress", "submitted"]
+    sex: str | None
+    age: int | None
+    answers: dict[str, int]
+    item_seconds: dict[str, float]
+    pages: list[dict[str, Any]]
+    free_text: str | None
+    answered: int
+    total_items: int
+    unanswered: list[str]
+    consent_version: str | None
+    report_id: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    submitted_at: dt.datetime | None

@@ -1,0 +1,302 @@
+"""Assessment flow: start with consent, save answers as you go, submit for a report."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insight_atlas.accounts.dependencies import Principal
+from insight_atlas.assessment import (
+    ENGINE_VERSION,
+    AssessmentError,
+    Instrument,
+    UnknownInstrumentError,
+    list_instruments,
+    load_instrument,
+    score,
+)
+from insight_atlas.assessments import errors
+from insight_atlas.assessments.models import (
+    STATUS_IN_PROGRESS,
+    STATUS_SUBMITTED,
+    Assessment,
+    Report,
+)
+from insight_atlas.assessments.schemas import AssessmentRead, SaveResponses, StartAssessment
+from insight_atlas.billing.entitlements import ensure_entitled
+from insight_atlas.db import utcnow
+from insight_atlas.errors import TooManyRequests
+from insight_atlas.privacy.consent import ASSESSMENT_PURPOSE, CURRENT_CONSENT_VERSION
+from insight_atlas.privacy.models import ConsentRecord
+from insight_atlas.services import Services
+
+WORK_STYLE = "work-style"
+ADD_ON_KEYS = frozenset({WORK_STYLE})
+
+
+def instrument_or_404(key: str) -> Instrument:
+    try:
+        return load_instrument(key)
+    except UnknownInstrumentError as exc:
+        known = ", ".join(i.key for i in list_instruments())
+        raise errors.UnknownInstrument(f"No instrument {key!r}; available: {known}.") from exc
+
+
+def _item_ids(assessment: Assessment) -> list[str]:
+    ids = [item.id for item in load_instrument(assessment.instrument_key).items]
+    if assessment.include_work_style:
+        ids.extend(item.id for item in load_instrument(WORK_STYLE).items)
+    return ids
+
+
+async def _throttle(services: Services, kind: str, user_id: int, limit: int) -> None:
+    if not services.settings.rate_limit_enabled:
+        return
+    window = await services.rate_limiter.hit(f"{kind}:{user_id}", 3600)
+    if window.count > limit:
+        raise TooManyRequests(window.retry_after_seconds, f"Too many {kind} requests this hour.")
+
+
+async def start(
+    session: AsyncSession,
+    services: Services,
+    principal: Principal,
+    body: StartAssessment,
+    *,
+    ip_address: str,
+    user_agent: str | None,
+) -> Assessment:
+    if body.consent_version is None:
+        raise errors.ConsentRequired(
+            "Explicit consent is required: send the consent_version you accepted"
+            f" (current: {CURRENT_CONSENT_VERSION}, text at GET /v1/consent).",
+            details={"current_version": CURRENT_CONSENT_VERSION},
+        )
+    if body.consent_version != CURRENT_CONSENT_VERSION:
+        raise errors.ConsentRequired(
+            f"Consent version {body.consent_version!r} is not the current one"
+            f" ({CURRENT_CONSENT_VERSION}); please read and accept the current text.",
+            details={"current_version": CURRENT_CONSENT_VERSION},
+        )
+    instrument = instrument_or_404(body.instrument)
+    if instrument.key in ADD_ON_KEYS:
+        raise errors.InvalidResponses(
+            f"{instrument.key!r} is an add-on: start a Big Five instrument with"
+            " include_work_style=true."
+        )
+    ensure_entitled(principal, f"instrument:{instrument.key}")
+    if body.include_work_style:
+        ensure_entitled(principal, f"instrument:{WORK_STYLE}")
+    await _throttle(
+        services, "assessment", principal.user.id, services.settings.assessments_per_hour
+    )
+    consent = ConsentRecord(
+        user_id=principal.user.id,
+        purpose=ASSESSMENT_PURPOSE,
+        version=body.consent_version,
+        accepted_at=utcnow(),
+        ip_address=ip_address[:64],
+        user_agent=(user_agent or "")[:300] or None,
+    )
+    session.add(consent)
+    await session.flush()
+    assessment = Assessment(
+        id=str(uuid.uuid4()),
+        user_id=principal.user.id,
+        instrument_key=instrument.key,
+        instrument_version=instrument.version,
+        include_work_style=body.include_work_style,
+        status=STATUS_IN_PROGRESS,
+        consent_id=consent.id,
+        sex=body.sex,
+        age=body.age,
+        answers={},
+        timings={"items": {}, "pages": []},
+    )
+    session.add(assessment)
+    await session.flush()
+    return assessment
+
+
+async def get_owned(session: AsyncSession, user_id: int, assessment_id: str) -> Assessment:
+    """The assessment if it belongs to the user; 404 otherwise (never reveal others')."""
+    assessment = await session.scalar(
+        select(Assessment).where(Assessment.id == assessment_id, Assessment.user_id == user_id)
+    )
+    if assessment is None:
+        raise errors.AssessmentNotFound()
+    return assessment
+
+
+def save_responses(assessment: Assessment, body: SaveResponses, services: Services) -> Assessment:
+    if assessment.status != STATUS_IN_PROGRESS:
+        raise errors.AlreadySubmitted()
+    known = set(_item_ids(assessment))
+    unknown = sorted(
+        {k for k in body.answers if k not in known}
+        | {k for k in body.item_seconds if k not in known}
+        | {k for page in body.pages or () for k in page.item_ids if k not in known}
+    )
+    out_of_range = {k: v for k, v in body.answers.items() if v is not None and not 1 <= v <= 5}
+    problems = []
+    if unknown:
+        problems.append(f"unknown item ids: {', '.join(unknown[:20])}")
+    if out_of_range:
+        problems.append(
+            "answers must be 1..5: "
+            + ", ".join(f"{k}={v}" for k, v in sorted(out_of_range.items())[:20])
+        )
+    limit = services.settings.max_free_text_chars
+    if body.free_text is not None and len(body.free_text) > limit:
+        problems.append(f"free_text is {len(body.free_text)} characters; the limit is {limit}")
+    if problems:
+        raise errors.InvalidResponses(
+            "Invalid responses: " + "; ".join(problems) + ". Nothing was saved.",
+            details={"unknown_item_ids": unknown, "out_of_range": out_of_range},
+        )
+    # New dicts, so the ORM sees the change and writes it.
+    answers = dict(assessment.answers)
+    for item_id, value in body.answers.items():
+        if value is None:
+            answers.pop(item_id, None)
+        else:
+            answers[item_id] = value
+    timings = {
+        "items": {**assessment.timings.get("items", {}), **body.item_seconds},
+        "pages": (
+            [page.model_dump() for page in body.pages]
+            if body.pages is not None
+            else assessment.timings.get("pages", [])
+        ),
+    }
+    assessment.answers = answers
+    assessment.timings = timings
+    if body.free_text is not None:
+        text = body.free_text.strip()
+        assessment.free_text_ciphertext = services.cipher.encrypt_text(text) if text else None
+    assessment.updated_at = utcnow()
+    return assessment
+
+
+def _engine_timings(assessment: Assessment) -> dict[str, Any] | None:
+    """Timings restricted to answered items, in the engine's input format."""
+    answered = assessment.answers
+    timings: dict[str, Any] = {
+        k: v for k, v in assessment.timings.get("items", {}).items() if k in answered
+    }
+    pages = []
+    for page in assessment.timings.get("pages", []):
+        kept = [item_id for item_id in page["item_ids"] if item_id in answered]
+        if kept:
+            # Keep the page's pace: its seconds shrink with the items that remain.
+            pages.append(
+                {"item_ids": kept, "seconds": page["seconds"] * len(kept) / len(page["item_ids"])}
+            )
+    if pages:
+        timings["pages"] = pages
+    return timings or None
+
+
+def _missing_for_unscored(assessment: Assessment, report: dict[str, Any]) -> list[str]:
+    unscored = {scale["key"] for scale in report.get("unscored_scales", [])}
+    for addon in report.get("addons", {}).values():
+        unscored |= {scale["key"] for scale in addon.get("unscored_scales", [])}
+    if not unscored:
+        return []
+    return [item for item in _item_ids(assessment) if item not in assessment.answers]
+
+
+async def submit(
+    session: AsyncSession, services: Services, principal: Principal, assessment: Assessment
+) -> Report:
+    if assessment.status != STATUS_IN_PROGRESS:
+        raise errors.AlreadySubmitted()
+    await _throttle(
+        services, "submission", principal.user.id, services.settings.submissions_per_hour
+    )
+    free_text = (
+        services.cipher.decrypt_text(assessment.free_text_ciphertext)
+        if assessment.free_text_ciphertext
+        else None
+    )
+    demographics = {k: v for k, v in (("sex", assessment.sex), ("age", assessment.age)) if v}
+    try:
+        result = score(
+            assessment.instrument_key,
+            assessment.answers,
+            demographics=demographics or None,
+            timings=_engine_timings(assessment),
+            free_text=free_text,
+        )
+    except AssessmentError as exc:
+        raise errors.InvalidResponses(str(exc)) from exc
+    body = result.to_json()
+    parsed = orjson.loads(body)
+    if missing := _missing_for_unscored(assessment, parsed):
+        raise errors.IncompleteAssessment(
+            f"Too many unanswered items to score every scale ({len(missing)} unanswered).",
+            details={"unanswered_item_ids": missing},
+        )
+    now = utcnow()
+    assessment.status = STATUS_SUBMITTED
+    assessment.submitted_at = now
+    report = Report(
+        id=str(uuid.uuid4()),
+        user_id=principal.user.id,
+        assessment_id=assessment.id,
+        instrument_key=assessment.instrument_key,
+        instrument_version=parsed["instrument"]["version"],
+        engine_version=ENGINE_VERSION,
+        norms_version=str(parsed["norms"].get("version") or "none"),
+        validity=parsed["validity"]["overall"],
+        body_ciphertext=services.cipher.encrypt(body),
+        body_sha256=hashlib.sha256(body).hexdigest(),
+        created_at=now,
+    )
+    session.add(report)
+    await session.flush()
+    return report
+
+
+async def read(session: AsyncSession, services: Services, assessment: Assessment) -> AssessmentRead:
+    item_ids = _item_ids(assessment)
+    report_id = None
+    if assessment.status == STATUS_SUBMITTED:
+        report_id = await session.scalar(
+            select(Report.id).where(Report.assessment_id == assessment.id)
+        )
+    consent_version = None
+    if assessment.consent_id is not None:
+        consent_version = await session.scalar(
+            select(ConsentRecord.version).where(ConsentRecord.id == assessment.consent_id)
+        )
+    return AssessmentRead(
+        id=assessment.id,
+        instrument=assessment.instrument_key,
+        instrument_version=assessment.instrument_version,
+        include_work_style=assessment.include_work_style,
+        status=assessment.status,
+        sex=assessment.sex,
+        age=assessment.age,
+        answers=assessment.answers,
+        item_seconds=assessment.timings.get("items", {}),
+        pages=assessment.timings.get("pages", []),
+        free_text=(
+            services.cipher.decrypt_text(assessment.free_text_ciphertext)
+            if assessment.free_text_ciphertext
+            else None
+        ),
+        answered=sum(1 for item in item_ids if item in assessment.answers),
+        total_items=len(item_ids),
+        unanswered=[item for item in item_ids if item not in assessment.answers],
+        consent_version=consent_version,
+        report_id=report_id,
+        created_at=assessment.created_at,
+        updated_at=assessment.updated_at,
+        submitted_at=assessment.submitted_at,
+    )

@@ -1,0 +1,61 @@
+"""Encryption at rest for sensitive fields (free text, report bodies) with Fernet.
+
+`FIELD_ENCRYPTION_KEY` holds one or more comma-separated Fernet keys: the first encrypts,
+all decrypt, so keys can be rotated without rewriting old rows first. The embedded
+default generates a key once and keeps it in the data directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from insight_atlas.settings import Settings
+
+
+class FieldCipher:
+    def __init__(self, keys: list[bytes]) -> None:
+        if not keys:
+            raise ValueError("at least one encryption key is needed")
+        self._fernet = MultiFernet([Fernet(key) for key in keys])
+
+    def encrypt(self, plaintext: bytes) -> bytes:
+        return self._fernet.encrypt(plaintext)
+
+    def decrypt(self, ciphertext: bytes) -> bytes:
+        try:
+            return self._fernet.decrypt(ciphertext)
+        except InvalidToken as exc:
+            raise RuntimeError(
+                "stored ciphertext does not decrypt with the configured keys"
+            ) from exc
+
+    def encrypt_text(self, text: str) -> bytes:
+        return self.encrypt(text.encode("utf-8"))
+
+    def decrypt_text(self, ciphertext: bytes) -> str:
+        return self.decrypt(ciphertext).decode("utf-8")
+
+
+def _local_key(path: Path) -> bytes:
+    if path.exists():
+        return path.read_bytes().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key()
+    # O_EXCL: two processes starting together cannot both write a different key.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key + b"\n")
+    return key
+
+
+def create_field_cipher(settings: Settings) -> FieldCipher:
+    if settings.field_encryption_key:
+        keys = [k.strip().encode() for k in settings.field_encryption_key.split(",") if k.strip()]
+        return FieldCipher(keys)
+    return FieldCipher([_local_key(settings.encryption_key_file)])
