@@ -78,6 +78,9 @@ def test_mini_ipip_layout() -> None:
         assert it.scale == MINI_TRAIT_CYCLE[(it.number - 1) % 5], it.id
         assert it.keyed == ("minus" if it.number in MINI_MINUS_KEYED else "plus"), it.id
     assert inst.items[0].text == "Am the life of the party"
+    # Alphas listed on ipip.ori.org/MiniIPIPKey.htm for Donnellan et al. (2006).
+    alphas = {k: r.alpha for k, r in inst.reliability.items()}
+    assert alphas == {"E": 0.77, "A": 0.70, "C": 0.69, "N": 0.68, "I": 0.65}
     assert inst.items[19].text == "Do not have a good imagination"
 
 

@@ -18,8 +18,8 @@ PINNED = {
         "7ebdeefc18404026f67ccdf609da29848037e47c494ad37cebbfa61ec84e21d6",
     ),
     "instruments/mini-ipip.json": (
-        "1.0.0",
-        "12aacc3faa932655228359735fe8c32c652f4ef183571a56464e5f72f4281070",
+        "1.0.1",
+        "b0812d20252d378e781bbaff0bd8fc0c29e69bf1e3850fa95cfb9f0ef4063fce",
     ),
     "instruments/work-style.json": (
         "1.0.0",

@@ -79,7 +79,9 @@ class ValidityRules:
     time_citations: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: instruments compare and hash by identity, so they can key caches
+# (their mapping fields are not hashable).
+@dataclass(frozen=True, slots=True, eq=False)
 class Instrument:
     key: str
     title: str
