@@ -21,6 +21,7 @@ from insight_atlas.ops.logging import configure_logging
 from insight_atlas.ops.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from insight_atlas.ops.ratelimit import create_rate_limiter
 from insight_atlas.ops.router import router as ops_router
+from insight_atlas.privacy.router import router as privacy_router
 from insight_atlas.reports.router import router as reports_router
 from insight_atlas.services import Services
 from insight_atlas.settings import Settings, get_settings
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(assessments_router)
     app.include_router(reports_router)
+    app.include_router(privacy_router)
 
     # Added innermost first: the request context wraps everything, CORS included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)

@@ -75,3 +75,13 @@ async def test_non_json_content_type_is_rejected(client: httpx.AsyncClient) -> N
     )
     assert response.status_code in (400, 415, 422)
     assert response.json()["error"]["request_id"] == response.headers["x-request-id"]
+
+
+async def test_nul_characters_are_refused_before_the_database(client: httpx.AsyncClient) -> None:
+    for path, body in (
+        ("/v1/auth/login", {"email": "a\x00@example.com", "password": TEST_PASSWORD}),
+        ("/v1/auth/password/forgot", {"email": "\x00"}),
+        ("/v1/auth/register", {"email": unique_email(), "password": TEST_PASSWORD + "\x00"}),
+    ):
+        response = await client.post(path, json=body)
+        assert_error(response, 422, "validation_error")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from insight_atlas.accounts.passwords import MAX_PASSWORD_LENGTH
+from insight_atlas.validation import RequestModel
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+class _Strict(RequestModel):
+    pass
 
 
 class RegisterRequest(_Strict):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, StrictInt
+
+from insight_atlas.validation import RequestModel
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(RequestModel):
+    pass
 
 
 class AnswerOption(BaseModel):
@@ -71,7 +73,7 @@ class PageTiming(_Strict):
 
 
 class SaveResponses(_Strict):
-    answers: dict[str, int | None] = Field(
+    answers: dict[str, StrictInt | None] = Field(
         default_factory=dict, description="Item id → 1..5; null clears an answer."
     )
     item_seconds: dict[str, float] = Field(

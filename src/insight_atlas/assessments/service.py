@@ -34,6 +34,7 @@ from insight_atlas.errors import TooManyRequests
 from insight_atlas.privacy.consent import ASSESSMENT_PURPOSE, CURRENT_CONSENT_VERSION
 from insight_atlas.privacy.models import ConsentRecord
 from insight_atlas.services import Services
+from insight_atlas.validation import is_uuid
 
 WORK_STYLE = "work-style"
 ADD_ON_KEYS = frozenset({WORK_STYLE})
@@ -125,6 +126,8 @@ async def start(
 
 async def get_owned(session: AsyncSession, user_id: int, assessment_id: str) -> Assessment:
     """The assessment if it belongs to the user; 404 otherwise (never reveal others')."""
+    if not is_uuid(assessment_id):
+        raise errors.AssessmentNotFound()
     assessment = await session.scalar(
         select(Assessment).where(Assessment.id == assessment_id, Assessment.user_id == user_id)
     )

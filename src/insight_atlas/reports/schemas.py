@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from insight_atlas.validation import RequestModel
 
 
 class ReportSummary(BaseModel):
@@ -53,8 +55,7 @@ class Comparison(BaseModel):
     not_compared: list[str]
 
 
-class ShareRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ShareRequest(RequestModel):
     expires_in_days: int | None = Field(default=None, ge=1, le=90)
 
 

@@ -22,6 +22,7 @@ from insight_atlas.reports.schemas import (
     ShareLinkRead,
 )
 from insight_atlas.services import Services
+from insight_atlas.validation import is_uuid
 
 RCI_THRESHOLD = 1.96
 RCI_CITATION = (
@@ -45,6 +46,8 @@ SHARED_FIELDS = (
 
 
 async def get_owned(session: AsyncSession, user_id: int, report_id: str) -> Report:
+    if not is_uuid(report_id):
+        raise errors.ReportNotFound()
     report = await session.scalar(
         select(Report).where(Report.id == report_id, Report.user_id == user_id)
     )

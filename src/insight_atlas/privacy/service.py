@@ -1,0 +1,174 @@
+"""Data-subject rights: export everything, purge assessment data, delete the account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insight_atlas.accounts.errors import WrongCurrentPassword
+from insight_atlas.accounts.models import AuthSession, User
+from insight_atlas.assessments.models import Assessment, Report, ShareLink
+from insight_atlas.billing.models import Subscription
+from insight_atlas.privacy.models import ConsentRecord
+from insight_atlas.privacy.schemas import PurgeResult
+from insight_atlas.services import Services
+
+EXPORT_FORMAT_VERSION = "1"
+
+
+async def export(session: AsyncSession, services: Services, user: User) -> dict[str, Any]:
+    """Everything stored about the user, decrypted, as one JSON-ready document."""
+    subscription = await session.scalar(select(Subscription).where(Subscription.user_id == user.id))
+    consents = (
+        await session.scalars(
+            select(ConsentRecord)
+            .where(ConsentRecord.user_id == user.id)
+            .order_by(ConsentRecord.accepted_at)
+        )
+    ).all()
+    sessions = (
+        await session.scalars(
+            select(AuthSession)
+            .where(AuthSession.user_id == user.id)
+            .order_by(AuthSession.created_at)
+        )
+    ).all()
+    assessments = (
+        await session.scalars(
+            select(Assessment).where(Assessment.user_id == user.id).order_by(Assessment.created_at)
+        )
+    ).all()
+    reports = (
+        await session.scalars(
+            select(Report).where(Report.user_id == user.id).order_by(Report.created_at)
+        )
+    ).all()
+    links = (
+        await session.scalars(
+            select(ShareLink).where(ShareLink.user_id == user.id).order_by(ShareLink.created_at)
+        )
+    ).all()
+    cipher = services.cipher
+    return {
+        "format_version": EXPORT_FORMAT_VERSION,
+        "account": {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "created_at": user.created_at,
+            "updated_at": user.updated_at,
+            "last_login_at": user.last_login_at,
+            "password_changed_at": user.password_changed_at,
+        },
+        "subscription": None
+        if subscription is None
+        else {
+            "plan": subscription.plan,
+            "status": subscription.status,
+            "stripe_customer_id": subscription.stripe_customer_id,
+            "stripe_subscription_id": subscription.stripe_subscription_id,
+            "current_period_end": subscription.current_period_end,
+            "cancel_at_period_end": subscription.cancel_at_period_end,
+            "created_at": subscription.created_at,
+            "updated_at": subscription.updated_at,
+        },
+        "consents": [
+            {
+                "id": c.id,
+                "purpose": c.purpose,
+                "version": c.version,
+                "accepted_at": c.accepted_at,
+                "ip_address": c.ip_address,
+                "user_agent": c.user_agent,
+            }
+            for c in consents
+        ],
+        "sessions": [
+            {
+                "created_at": s.created_at,
+                "last_used_at": s.last_used_at,
+                "expires_at": s.expires_at,
+                "revoked_at": s.revoked_at,
+                "revoked_reason": s.revoked_reason,
+                "ip_address": s.ip_address,
+                "user_agent": s.user_agent,
+            }
+            for s in sessions
+        ],
+        "assessments": [
+            {
+                "id": a.id,
+                "instrument": a.instrument_key,
+                "instrument_version": a.instrument_version,
+                "include_work_style": a.include_work_style,
+                "status": a.status,
+                "consent_id": a.consent_id,
+                "sex": a.sex,
+                "age": a.age,
+                "answers": a.answers,
+                "timings": a.timings,
+                "free_text": cipher.decrypt_text(a.free_text_ciphertext)
+                if a.free_text_ciphertext
+                else None,
+                "created_at": a.created_at,
+                "updated_at": a.updated_at,
+                "submitted_at": a.submitted_at,
+            }
+            for a in assessments
+        ],
+        "reports": [
+            {
+                "id": r.id,
+                "assessment_id": r.assessment_id,
+                "created_at": r.created_at,
+                "report": orjson.loads(cipher.decrypt(r.body_ciphertext)),
+            }
+            for r in reports
+        ],
+        "share_links": [
+            {
+                "report_id": link.report_id,
+                "created_at": link.created_at,
+                "expires_at": link.expires_at,
+                "revoked_at": link.revoked_at,
+            }
+            for link in links
+        ],
+    }
+
+
+async def purge_data(session: AsyncSession, user_id: int) -> PurgeResult:
+    """Delete assessments, reports and share links; the account and consent ledger stay."""
+
+    async def count(model: Any) -> int:
+        return int(await session.scalar(select(func.count()).where(model.user_id == user_id)) or 0)
+
+    result = PurgeResult(
+        assessments_deleted=await count(Assessment),
+        reports_deleted=await count(Report),
+        share_links_deleted=await count(ShareLink),
+    )
+    # Explicit order, so the purge never depends on the database honouring cascades.
+    await session.execute(delete(ShareLink).where(ShareLink.user_id == user_id))
+    await session.execute(delete(Report).where(Report.user_id == user_id))
+    await session.execute(delete(Assessment).where(Assessment.user_id == user_id))
+    return result
+
+
+async def delete_account(
+    session: AsyncSession, services: Services, user: User, password: str
+) -> None:
+    if not await services.passwords.verify(user.password_hash, password):
+        raise WrongCurrentPassword("The password is incorrect; the account was not deleted.")
+    from insight_atlas.billing.service import cancel_subscription_for_account_deletion
+
+    # Billing first: if Stripe refuses, nothing is deleted and the person can retry.
+    await cancel_subscription_for_account_deletion(session, services, user.id)
+    await purge_data(session, user.id)
+    await session.execute(delete(ConsentRecord).where(ConsentRecord.user_id == user.id))
+    await session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    await session.execute(delete(Subscription).where(Subscription.user_id == user.id))
+    await session.execute(delete(User).where(User.id == user.id))
