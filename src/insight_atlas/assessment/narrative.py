@@ -108,6 +108,15 @@ def _evidence_items(
     return tuple(answered[:EVIDENCE_ITEMS])
 
 
+@functools.lru_cache(maxsize=256)
+def _band_statements(scale_key: str, band: str) -> tuple[tuple[str, str], ...]:
+    """(kind, text) of the band templates for a Big Five scale, formatted once."""
+    raw = load_templates().raw
+    label = raw["domain_names"][scale_key]
+    entry = raw["big_five"][_template_key(scale_key)]
+    return tuple((tpl["kind"], tpl["text"].format(label=label)) for tpl in entry[band])
+
+
 def _template_key(scale_key: str) -> str:
     return "O" if scale_key == "I" else scale_key
 
@@ -164,9 +173,8 @@ def build_narrative(
         if entry is None:
             continue
         items = _evidence_items(instrument, s.key, keyed, s.band)
-        label = raw["domain_names"][s.key]
-        for tpl in entry[s.band]:
-            out.append(Statement(tpl["kind"], tpl["text"].format(label=label), (s.key,), items))
+        for kind, text in _band_statements(s.key, s.band):
+            out.append(Statement(kind, text, (s.key,), items))
         facet_stmt = _facet_statement(t, instrument, s, by_parent.get(s.key, []), keyed)
         if facet_stmt is not None:
             out.append(facet_stmt)

@@ -36,17 +36,7 @@ class Interval(NamedTuple):
     t_high: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "level": self.level,
-            "alpha": self.alpha,
-            "alpha_status": self.alpha_status,
-            "sem_raw": self.sem_raw,
-            "sem_t": self.sem_t,
-            "raw_low": self.raw_low,
-            "raw_high": self.raw_high,
-            "t_low": self.t_low,
-            "t_high": self.t_high,
-        }
+        return self._asdict()
 
 
 class ScaleScore(NamedTuple):
@@ -64,20 +54,10 @@ class ScaleScore(NamedTuple):
     interval: Interval | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "kind": self.kind,
-            "parent": self.parent,
-            "raw": self.raw,
-            "items_answered": self.items_answered,
-            "items_total": self.items_total,
-            "prorated": self.prorated,
-            "t": self.t,
-            "percentile": self.percentile,
-            "band": self.band,
-            "interval": self.interval.to_dict() if self.interval else None,
-        }
+        data = self._asdict()
+        if self.interval is not None:
+            data["interval"] = self.interval._asdict()
+        return data
 
 
 @dataclass(frozen=True, slots=True)
