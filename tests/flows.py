@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from conftest import bearer
 from fastapi import FastAPI
 from sqlalchemy import update
 
+from conftest import bearer
 from insight_atlas.assessment import load_instrument
 from insight_atlas.billing.models import Subscription
 from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import httpx
+
 from conftest import assert_error
 
 
