@@ -3,52 +3,64 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import stat
-import threading
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from click.testing import CliRunner
 
-from conftest import make_settings
 from flows import SAMPLE_TEXT, answers_for
-from insight_atlas.app import create_app
 from insight_atlas.cli.atlasctl import cli
 
 
 @pytest.fixture
 def live_server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """`atlas serve` in its own process, on a free loopback port."""
     database = tmp_path / "live.db"
     shutil.copyfile(sqlite_template, database)
-    # WARNING: the server shares this process's stdout with the CLI under test.
-    app = create_app(
-        make_settings(f"sqlite+aiosqlite:///{database}", tmp_path / "data", log_level="WARNING")
-    )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    env = {
+        **os.environ,
+        "ATLAS_ENV": "test",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "ATLAS_DATA_DIR": str(tmp_path / "data"),
+        "PASSWORD_HASH_TIME_COST": "1",
+        "PASSWORD_HASH_MEMORY_KIB": "8192",
+        "REDIS_URL": "",
+    }
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "atlas"), "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError((tmp_path / "server.log").read_text()) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
 
 
 @pytest.fixture
