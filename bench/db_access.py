@@ -49,6 +49,7 @@ from load import (
     pg_sessions,
     postgres_database,
     run_wrk,
+    settle,
 )
 
 POOL_SIZE = 5
@@ -249,12 +250,14 @@ def main() -> int:
                     server.start()
                     url = f"{server.base_url}/v1/me"
                     run_wrk(settings, mode, "warm-up", url, 64, server, duration=2)
+                    settle(server, 64)
                     for connections in connection_counts:
                         sessions_before = pg_sessions(admin_dsn, dbname)
                         step = run_wrk(settings, mode, "GET /v1/me", url, connections, server)
                         opened = pg_sessions(admin_dsn, dbname) - sessions_before
                         results.append((mode, step, opened))
                         print_result(mode, step, opened)
+                        settle(server, connections)
                 finally:
                     server.stop()
                 tail = server.log_tail(5)

@@ -108,6 +108,55 @@ end
 """
 
 
+# Diagnostic launcher for the service (--gc-stats): runs `atlas` unchanged but
+# records every full (generation 2) garbage collection pause in a JSON file, and
+# with BENCH_GC_FREEZE=1 moves everything built at start-up out of the
+# collector's reach (gc.freeze) to show what that would change.
+GC_WRAPPER = r"""
+import gc, json, os, sys, threading, time
+
+pauses = []
+started = [0.0]
+
+def on_gc(phase, info):
+    if info["generation"] != 2:
+        return
+    if phase == "start":
+        started[0] = time.perf_counter()
+    else:
+        pauses.append((time.time(), (time.perf_counter() - started[0]) * 1000))
+        del pauses[:-5000]
+
+gc.callbacks.append(on_gc)
+path = os.environ["BENCH_GC_STATS"]
+
+def dump():
+    while True:
+        with open(path + ".tmp", "w") as fh:
+            json.dump(list(pauses), fh)
+        os.replace(path + ".tmp", path)
+        time.sleep(0.2)
+
+threading.Thread(target=dump, daemon=True).start()
+if os.environ.get("BENCH_GC_FREEZE") == "1":
+    import insight_atlas.app as app_module
+
+    create_app = app_module.create_app
+
+    def create_app_then_freeze(*args, **kwargs):
+        app = create_app(*args, **kwargs)
+        gc.collect()
+        gc.freeze()
+        return app
+
+    app_module.create_app = create_app_then_freeze
+from insight_atlas.cli.atlas import main
+
+sys.argv = ["atlas", *sys.argv[1:]]
+main()
+"""
+
+
 # --------------------------------------------------------------------------- processes
 
 
@@ -211,9 +260,20 @@ class Server:
         self.name, self.argv, self.env, self.port = name, argv, env, port
         self.log_path, self.cpus = log_path, cpus
         self.proc: subprocess.Popen[bytes] | None = None
+        self.base_url = f"http://{HOST}:{port}"
         # Set for PostgreSQL-backed servers: counts sessions opened on their database.
         self.db_session_counter: Callable[[], int] | None = None
-        self.base_url = f"http://{HOST}:{port}"
+        # Set with --gc-stats: JSON list of (epoch, ms) full-collection pauses.
+        self.gc_stats_path: Path | None = None
+
+    def gc_pauses(self, since: float, until: float) -> list[float] | None:
+        if self.gc_stats_path is None:
+            return None
+        try:
+            pauses = json.loads(self.gc_stats_path.read_text())
+        except (OSError, ValueError):
+            return []
+        return [ms for at, ms in pauses if since <= at <= until]
 
     def start(self, ready_timeout: float = 60.0) -> None:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
@@ -335,6 +395,8 @@ class WrkResult:
     other_cpu_pct: float
     # PostgreSQL sessions opened on the service's database during the step.
     db_sessions_opened: int | None
+    # With --gc-stats: full garbage collection pauses (ms) in the service during the step.
+    gc_pauses_ms: list[float] | None
     ratio: float | None = None
 
     @property
@@ -350,6 +412,10 @@ class WrkResult:
         return self.classes[4]
 
     @property
+    def cpu_ms_per_request(self) -> float:
+        return 10 * self.server_cpu_pct / self.rps if self.rps else float("nan")
+
+    @property
     def stall_seconds(self) -> int:
         # First and last buckets are partial seconds; judge only the full ones.
         return sum(1 for count in self.per_second[1:-1] if count == 0)
@@ -360,6 +426,7 @@ class Snapshot:
     """Counters read just before and just after a load step."""
 
     wall: float
+    epoch: float
     server: float
     postgres: float
     children: float
@@ -373,6 +440,7 @@ class Snapshot:
         own = resource.getrusage(resource.RUSAGE_SELF)
         return cls(
             wall=time.monotonic(),
+            epoch=time.time(),
             server=server.cpu_seconds(),
             postgres=postgres_cpu_seconds(),
             children=children.ru_utime + children.ru_stime,
@@ -463,9 +531,22 @@ def run_wrk(
                 if after.db_sessions is not None and before.db_sessions is not None
                 else None
             ),
+            gc_pauses_ms=server.gc_pauses(before.epoch, time.time()),
         )
 
     return finish if background else finish()
+
+
+def settle(server: Server, connections: int) -> None:
+    """Let the server drain the previous step's backlog before the next one starts.
+
+    wrk stops sending at the deadline, but the server still works through what
+    is queued (up to one request per connection); without a pause that backlog
+    lands in the first moments of the next step.
+    """
+    time.sleep(max(1.0, connections / 128))
+    with contextlib.suppress(httpx.HTTPError):
+        httpx.get(f"{server.base_url}/healthz", timeout=10)
 
 
 # --------------------------------------------------------------------------- service setup
@@ -538,6 +619,7 @@ def warm_up(settings: LoadSettings, server: Server, token: str) -> None:
             settings, "warm-up", path, f"{server.base_url}{path}", 64, server,
             token=token, duration=1,
         )  # fmt: skip
+        settle(server, 64)
 
 
 def run_standard_steps(
@@ -552,11 +634,13 @@ def run_standard_steps(
             )  # fmt: skip
             results.steps.append(step)
             print_step(step)
+            settle(server, connections)
     step = run_wrk(
         settings, target, "GET /v1/me", f"{server.base_url}/v1/me", 256, server, token=token
     )
     results.steps.append(step)
     print_step(step)
+    settle(server, 256)
 
 
 def run_login_storm(
@@ -600,6 +684,11 @@ def print_step(step: WrkResult) -> None:
             f"  new db sessions {step.db_sessions_opened}"
             if step.db_sessions_opened is not None
             else ""
+        )
+        + (
+            f"  full GCs {len(step.gc_pauses_ms)} (max {max(step.gc_pauses_ms, default=0):.0f} ms)"
+            if step.gc_pauses_ms is not None
+            else ""
         ),
         flush=True,
     )
@@ -619,7 +708,8 @@ def fill_ratios(results: Results) -> None:
 def print_table(results: Results) -> None:
     header = (
         f"{'target':<10} {'endpoint':<20} {'conns':>5} {'req/s':>9} {'p50 ms':>8} "
-        f"{'p99 ms':>8} {'non-2xx':>8} {'5xx':>5} {'t/o':>5} {'stall s':>7} {'vs bare':>8}"
+        f"{'p99 ms':>8} {'non-2xx':>8} {'5xx':>5} {'t/o':>5} {'stall s':>7} {'vs bare':>8} "
+        f"{'cpu ms/req':>10} {'other cpu':>9}"
     )
     print("\n" + header + "\n" + "-" * len(header))
     for s in results.steps:
@@ -627,7 +717,8 @@ def print_table(results: Results) -> None:
         print(
             f"{s.target:<10} {s.label:<20} {s.connections:>5} {s.rps:>9.0f} {s.p50_ms:>8.2f} "
             f"{s.p99_ms:>8.2f} {s.non_2xx:>8} {s.status_5xx:>5} {s.timeouts:>5} "
-            f"{s.stall_seconds:>7} {ratio:>8}"
+            f"{s.stall_seconds:>7} {ratio:>8} {s.cpu_ms_per_request:>10.3f} "
+            f"{s.other_cpu_pct:>8.0f}%"
         )
     for storm in results.storms:
         print(
@@ -736,13 +827,24 @@ def bench_service(
     env = service_env(args, data_dir, database_url)
     migrate(env)
     port = free_port()
-    argv = [
-        str(VENV_BIN / "atlas"), "serve", "--host", HOST, "--port", str(port), "--workers", "1",
-    ]  # fmt: skip
+    serve_args = ["serve", "--host", HOST, "--port", str(port), "--workers", "1"]
+    argv = [str(VENV_BIN / "atlas"), *serve_args]
+    gc_stats_path = None
+    if args.gc_stats:
+        gc_stats_path = workdir / f"gc-{target}.json"
+        env["BENCH_GC_STATS"] = str(gc_stats_path)
+        env["BENCH_GC_FREEZE"] = "1" if args.gc_freeze else "0"
+        argv = [sys.executable, "-c", GC_WRAPPER, *serve_args]
     log_path = None if args.default_logging else workdir / f"{target}.log"
     server = Server(f"service ({target})", argv, env, port, log_path, pinning.server_cpus)
     server.db_session_counter = session_counter
-    print(f"\n== service on {target}: {' '.join(argv[1:])}", flush=True)
+    server.gc_stats_path = gc_stats_path
+    launcher = "atlas (GC-recording wrapper" + (", gc.freeze" if args.gc_freeze else "") + ")"
+    print(
+        f"\n== service on {target}: {launcher if args.gc_stats else 'atlas'} "
+        f"{' '.join(serve_args)}",
+        flush=True,
+    )
     with running(server):
         account = create_account(server.base_url)
         captured = capture_responses(server.base_url, account.access_token)
@@ -814,7 +916,19 @@ def main() -> int:
         metavar="KEY=VALUE",
         help="extra environment for the service, e.g. DB_POOL_SIZE=30 (repeatable)",
     )
+    parser.add_argument(
+        "--gc-stats",
+        action="store_true",
+        help="diagnostic: launch the service through a wrapper that records full GC pauses",
+    )
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="with --gc-stats: gc.freeze() right after the app is built",
+    )
     args = parser.parse_args()
+    if args.gc_freeze:
+        args.gc_stats = True
     if args.quick:
         args.duration = 3.0
     if shutil.which("wrk") is None:
@@ -838,7 +952,9 @@ def main() -> int:
         f"\n  cpus: {os.cpu_count()}; {pinning.describe()}"
         f"\n  {args.duration:g} s per step, wrk timeout {args.timeout:g} s, "
         f"logging: {'default, output to /dev/null' if args.default_logging else 'WARNING'}"
-        + (f"; service env: {' '.join(args.service_env)}" if args.service_env else ""),
+        + (f"; service env: {' '.join(args.service_env)}" if args.service_env else "")
+        + ("; GC pauses recorded" if args.gc_stats else "")
+        + ("; gc.freeze() after start-up" if args.gc_freeze else ""),
         flush=True,
     )
     runnable = service_runnable()
