@@ -12,6 +12,8 @@ from insight_atlas import __version__
 from insight_atlas.accounts.passwords import PasswordService
 from insight_atlas.accounts.router import router as accounts_router
 from insight_atlas.assessments.router import router as assessments_router
+from insight_atlas.billing.router import router as billing_router
+from insight_atlas.billing.sandbox import router as billing_sandbox_router
 from insight_atlas.crypto import create_field_cipher
 from insight_atlas.db import create_engine, create_sessionmaker
 from insight_atlas.errors import install_error_handlers
@@ -62,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(assessments_router)
     app.include_router(reports_router)
+    app.include_router(billing_router)
+    app.include_router(billing_sandbox_router)
     app.include_router(privacy_router)
 
     # Added innermost first: the request context wraps everything, CORS included.

@@ -2,7 +2,7 @@
 
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
 from insight_atlas.assessments.models import Assessment, Report, ShareLink
-from insight_atlas.billing.models import Subscription
+from insight_atlas.billing.models import StripeEvent, Subscription
 from insight_atlas.db import Base
 from insight_atlas.privacy.models import ConsentRecord
 
@@ -15,6 +15,7 @@ __all__ = [
     "RefreshToken",
     "Report",
     "ShareLink",
+    "StripeEvent",
     "Subscription",
     "User",
 ]

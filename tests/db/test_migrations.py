@@ -23,6 +23,7 @@ EXPECTED_TABLES = {
     "assessment",
     "report",
     "share_link",
+    "stripe_event",
 }
 
 

@@ -22,9 +22,9 @@ from insight_atlas.accounts.schemas import (
     UserRead,
 )
 from insight_atlas.accounts.tokens import InvalidAccessToken, decode_access_token
+from insight_atlas.billing.entitlements import access_for, billing_banner
 from insight_atlas.billing.models import Subscription
-from insight_atlas.billing.plans import effective_plan, entitlements_for
-from insight_atlas.db import SessionDep
+from insight_atlas.db import SessionDep, utcnow
 from insight_atlas.mail import send_quietly
 from insight_atlas.services import ServicesDep, client_address
 
@@ -40,20 +40,24 @@ def _client(request: Request) -> service.ClientInfo:
 
 
 def user_read(user: User, subscription: Subscription) -> UserRead:
+    access = access_for(subscription, utcnow())
     return UserRead(
         id=user.id,
         email=user.email,
         display_name=user.display_name,
         created_at=user.created_at,
-        plan=effective_plan(subscription.plan, subscription.status),
+        plan=access.plan,
         status=subscription.status,
-        entitlements=entitlements_for(subscription.plan, subscription.status),
+        entitlements=access.entitlements,
         subscription=SubscriptionRead(
             plan=subscription.plan,
             status=subscription.status,
             current_period_end=subscription.current_period_end,
             cancel_at_period_end=subscription.cancel_at_period_end,
+            grace_period_ends_at=access.grace_period_ends_at,
         ),
+        payment_past_due=access.payment_past_due,
+        billing_banner=billing_banner(access),
     )
 
 

@@ -61,6 +61,7 @@ class SubscriptionRead(BaseModel):
     status: str
     current_period_end: dt.datetime | None
     cancel_at_period_end: bool
+    grace_period_ends_at: dt.datetime | None = None
 
 
 class UserRead(BaseModel):
@@ -72,6 +73,13 @@ class UserRead(BaseModel):
     status: str
     entitlements: list[str]
     subscription: SubscriptionRead
+    payment_past_due: bool = Field(
+        default=False,
+        description="The last payment failed; paid features last until the grace period ends.",
+    )
+    billing_banner: str | None = Field(
+        default=None, description="A message the app should show about billing, if any."
+    )
 
 
 class AcceptedResponse(BaseModel):

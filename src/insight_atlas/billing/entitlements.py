@@ -2,16 +2,51 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from insight_atlas.accounts.dependencies import CurrentPrincipal, Principal
-from insight_atlas.billing.plans import PLAN_ENTITLEMENTS, PRO_MONTHLY, entitlements_for
+from insight_atlas.billing.models import Subscription
+from insight_atlas.billing.plans import (
+    PAST_DUE,
+    PLAN_ENTITLEMENTS,
+    PRO_MONTHLY,
+    effective_plan,
+    entitlements_for,
+)
+from insight_atlas.db import utcnow
 from insight_atlas.errors import AppError
 
 
 class UpgradeRequired(AppError):
     code = "upgrade_required"
     status_code = 402
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What a subscription row grants at one instant, and what the UI should warn about."""
+
+    plan: str
+    entitlements: list[str]
+    payment_past_due: bool
+    grace_period_ends_at: dt.datetime | None
+
+
+def access_for(subscription: Subscription, now: dt.datetime) -> Access:
+    grace = subscription.grace_period_ends_at
+    plan = effective_plan(
+        subscription.plan, subscription.status, grace_period_ends_at=grace, now=now
+    )
+    return Access(
+        plan=plan,
+        entitlements=entitlements_for(
+            subscription.plan, subscription.status, grace_period_ends_at=grace, now=now
+        ),
+        payment_past_due=subscription.status == PAST_DUE,
+        grace_period_ends_at=grace if subscription.status == PAST_DUE else None,
+    )
 
 
 def plan_needed_for(entitlement: str) -> str:
@@ -23,8 +58,7 @@ def plan_needed_for(entitlement: str) -> str:
 
 
 def ensure_entitled(principal: Principal, entitlement: str) -> None:
-    subscription = principal.subscription
-    if entitlement in entitlements_for(subscription.plan, subscription.status):
+    if entitlement in access_for(principal.subscription, utcnow()).entitlements:
         return
     plan = plan_needed_for(entitlement)
     raise UpgradeRequired(
@@ -41,3 +75,13 @@ def require_entitlement(entitlement: str) -> Callable[[Principal], Awaitable[Pri
         return principal
 
     return dependency
+
+
+def billing_banner(access: Access) -> str | None:
+    """The warning shown in the app while a failed payment is being retried."""
+    if not access.payment_past_due:
+        return None
+    if access.grace_period_ends_at is not None and access.plan != "free":
+        until = access.grace_period_ends_at.strftime("%Y-%m-%d %H:%M UTC")
+        return f"Your last payment failed. Update your card before {until} to keep Pro."
+    return "Your last payment failed and Pro features are paused. Update your card to resume."

@@ -1,10 +1,17 @@
-"""Plans and what each one entitles; docs/ENTITLEMENTS.md is the human-readable matrix."""
+"""Plans and what each one entitles; docs/ENTITLEMENTS.md is the human-readable matrix.
+
+Everything here is a pure function of its arguments (the caller passes "now").
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 FREE = "free"
 PRO_MONTHLY = "pro_monthly"
 PRO_YEARLY = "pro_yearly"
+PAID_PLANS: tuple[str, ...] = (PRO_MONTHLY, PRO_YEARLY)
 
 FREE_ENTITLEMENTS: tuple[str, ...] = (
     "instrument:mini-ipip",
@@ -27,16 +34,66 @@ PLAN_ENTITLEMENTS: dict[str, tuple[str, ...]] = {
     PRO_YEARLY: PRO_ENTITLEMENTS,
 }
 
-# Stripe statuses under which a paid plan keeps its features.
+
+@dataclass(frozen=True, slots=True)
+class PlanPrice:
+    name: str
+    amount_cents: int
+    currency: str
+    interval: str | None
+
+
+PLAN_PRICES: dict[str, PlanPrice] = {
+    FREE: PlanPrice("Free", 0, "usd", None),
+    PRO_MONTHLY: PlanPrice("Pro Monthly", 1900, "usd", "month"),
+    PRO_YEARLY: PlanPrice("Pro Yearly", 19000, "usd", "year"),
+}
+
+# Stripe statuses under which a paid plan keeps its features (past_due only in grace).
 PAID_ACCESS_STATUSES = frozenset({"active", "trialing", "past_due"})
+PAST_DUE = "past_due"
+# A subscription in one of these states never becomes active again in Stripe.
+TERMINAL_STATUSES = frozenset({"canceled", "incomplete_expired"})
 
 
-def effective_plan(plan: str, status: str) -> str:
+def in_grace_period(
+    status: str, grace_period_ends_at: dt.datetime | None, now: dt.datetime | None
+) -> bool:
+    """past_due keeps paid features only until the grace period stored with it ends."""
+    if status != PAST_DUE or grace_period_ends_at is None or now is None:
+        return False
+    return now < grace_period_ends_at
+
+
+def effective_plan(
+    plan: str,
+    status: str,
+    *,
+    grace_period_ends_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> str:
     """The plan whose features apply now: a lapsed paid plan falls back to Free."""
-    if plan != FREE and status not in PAID_ACCESS_STATUSES:
+    if plan not in PLAN_ENTITLEMENTS or plan == FREE:
         return FREE
-    return plan if plan in PLAN_ENTITLEMENTS else FREE
+    if status not in PAID_ACCESS_STATUSES:
+        return FREE
+    # Without a grace period (or a "now" to compare with) a failed payment buys nothing.
+    if status == PAST_DUE and not in_grace_period(status, grace_period_ends_at, now):
+        return FREE
+    return plan
 
 
-def entitlements_for(plan: str, status: str) -> list[str]:
-    return list(PLAN_ENTITLEMENTS[effective_plan(plan, status)])
+def entitlements_for(
+    plan: str,
+    status: str,
+    *,
+    grace_period_ends_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    effective = effective_plan(plan, status, grace_period_ends_at=grace_period_ends_at, now=now)
+    return list(PLAN_ENTITLEMENTS[effective])
+
+
+def has_live_paid_subscription(plan: str, status: str) -> bool:
+    """A paid subscription Stripe still bills (a second checkout would double-charge)."""
+    return plan in PAID_PLANS and status in PAID_ACCESS_STATUSES | {"incomplete", "unpaid"}

@@ -1,0 +1,31 @@
+"""Request and response bodies of /v1/billing and /v1/stripe/webhook."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PlanRead(BaseModel):
+    key: str = Field(description="free, pro_monthly or pro_yearly.")
+    name: str
+    amount_cents: int = Field(description="Price per interval in the smallest currency unit.")
+    currency: str
+    interval: str | None = Field(description="month, year, or null for Free.")
+    entitlements: list[str]
+
+
+class CheckoutRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plan: Literal["pro_monthly", "pro_yearly"]
+
+
+class RedirectUrl(BaseModel):
+    url: str = Field(description="Send the browser here.")
+
+
+class WebhookReceipt(BaseModel):
+    status: Literal["handled", "duplicate", "ignored"]
+    event_id: str

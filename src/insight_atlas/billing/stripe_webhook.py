@@ -1,0 +1,293 @@
+"""Stripe webhooks: verify, store once, route to one `handle_*` function per event type.
+
+Each accepted event is a row in `stripe_event` (unique Stripe event id). The handler runs
+inside a savepoint: on success `handled_at` is set; on failure its changes are undone,
+the error and attempt count are kept on the row and the answer is 500, so Stripe
+delivers the event again and the next delivery runs the handler again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+import stripe
+import structlog
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insight_atlas.billing import subscription_sync as sync
+from insight_atlas.billing.errors import (
+    EventNotApplicable,
+    InvalidPayload,
+    InvalidSignature,
+    MissingSignature,
+    WebhookHandlerFailed,
+)
+from insight_atlas.billing.models import StripeEvent, Subscription
+from insight_atlas.billing.plans import PAID_ACCESS_STATUSES, TERMINAL_STATUSES
+from insight_atlas.billing.schemas import WebhookReceipt
+from insight_atlas.db import utcnow
+from insight_atlas.ops.context import current_request_id
+from insight_atlas.ops.logging import get_logger
+from insight_atlas.ops.metrics import WEBHOOK_EVENTS
+from insight_atlas.settings import Settings
+
+# Stripe's own default: a captured delivery cannot be replayed after five minutes.
+SIGNATURE_TOLERANCE_SECONDS = 300
+MAX_ERROR_CHARS = 4000
+
+log = get_logger("insight_atlas.billing.stripe_webhook")
+
+Event = dict[str, Any]
+Handler = Callable[[AsyncSession, Settings, Event], Awaitable[None]]
+
+
+def verify_and_parse(payload: bytes, signature: str | None, secret: str) -> Event:
+    """The event, once its Stripe-Signature verifies against the raw body."""
+    if not signature:
+        log.warning("stripe_webhook_rejected", reason="missing_signature")
+        WEBHOOK_EVENTS.labels("unverified", "missing_signature").inc()
+        raise MissingSignature()
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload, signature, secret, SIGNATURE_TOLERANCE_SECONDS
+        )
+    except (stripe.SignatureVerificationError, ValueError, IndexError) as exc:
+        log.warning("stripe_webhook_rejected", reason="invalid_signature", detail=str(exc)[:200])
+        WEBHOOK_EVENTS.labels("unverified", "invalid_signature").inc()
+        raise InvalidSignature() from exc
+    try:
+        event = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidPayload() from exc
+    if not (
+        isinstance(event, dict)
+        and isinstance(event.get("id"), str)
+        and isinstance(event.get("type"), str)
+        and isinstance(event.get("created"), int)
+        and isinstance((event.get("data") or {}).get("object"), dict)
+    ):
+        raise InvalidPayload()
+    return event
+
+
+async def receive(
+    session: AsyncSession, settings: Settings, payload: bytes, signature: str | None
+) -> WebhookReceipt:
+    event = verify_and_parse(payload, signature, settings.stripe_webhook_secret)
+    event_id, event_type = event["id"], event["type"]
+    with structlog.contextvars.bound_contextvars(event_id=event_id, event_type=event_type):
+        handler = HANDLERS.get(event_type)
+        if handler is None:
+            # Not stored: only allow-listed types change anything here.
+            log.info("stripe_event_ignored")
+            WEBHOOK_EVENTS.labels("other", "ignored").inc()
+            return WebhookReceipt(status="ignored", event_id=event_id)
+        record = await _store_and_lock(session, event, payload)
+        if record.handled_at is not None:
+            log.info("stripe_event_duplicate", attempts=record.attempts)
+            WEBHOOK_EVENTS.labels(event_type, "duplicate").inc()
+            return WebhookReceipt(status="duplicate", event_id=event_id)
+        record.attempts += 1
+        record.last_request_id = current_request_id()
+        try:
+            async with session.begin_nested():
+                await handler(session, settings, event)
+        except Exception as exc:
+            record.last_error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+            log.exception("stripe_event_failed", attempts=record.attempts)
+            WEBHOOK_EVENTS.labels(event_type, "failed").inc()
+            raise WebhookHandlerFailed() from exc
+        record.handled_at = utcnow()
+        record.last_error = None
+        log.info("stripe_event_handled", attempts=record.attempts)
+        WEBHOOK_EVENTS.labels(event_type, "handled").inc()
+        return WebhookReceipt(status="handled", event_id=event_id)
+
+
+async def _store_and_lock(session: AsyncSession, event: Event, payload: bytes) -> StripeEvent:
+    """Insert the event unless present, then lock its row for the rest of the request.
+
+    Concurrent deliveries of one event wait on the row lock (PostgreSQL) or the write
+    lock (SQLite); the later ones then see `handled_at` set and do nothing.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(StripeEvent)
+        .values(
+            stripe_event_id=event["id"],
+            type=event["type"],
+            livemode=bool(event.get("livemode")),
+            stripe_created_at=dt.datetime.fromtimestamp(event["created"], dt.UTC),
+            payload=payload.decode("utf-8"),
+            received_at=utcnow(),
+            attempts=0,
+        )
+        .on_conflict_do_nothing(index_elements=["stripe_event_id"])
+    )
+    await session.execute(statement)
+    record = await session.scalar(
+        select(StripeEvent).where(StripeEvent.stripe_event_id == event["id"]).with_for_update()
+    )
+    assert record is not None  # inserted above or by a committed concurrent delivery
+    return record
+
+
+def _event_time(event: Event) -> dt.datetime:
+    return dt.datetime.fromtimestamp(event["created"], dt.UTC)
+
+
+def _skipped(reason: str, **context: Any) -> None:
+    log.info("stripe_event_not_applied", reason=reason, **context)
+
+
+async def handle_checkout_session_completed(
+    session: AsyncSession, settings: Settings, event: Event
+) -> None:
+    """Links the Stripe customer and subscription to the user who started the checkout."""
+    checkout = event["data"]["object"]
+    if checkout.get("mode") != "subscription":
+        _skipped("not_a_subscription_checkout")
+        return
+    metadata = checkout.get("metadata") or {}
+    user_id = sync.user_id_from(checkout.get("client_reference_id"), metadata.get("user_id"))
+    customer_id = sync.object_id(checkout.get("customer"))
+    subscription_id = sync.object_id(checkout.get("subscription"))
+    row = await sync.find_subscription_row(session, customer_id=customer_id, user_id=user_id)
+    if user_id is not None and row.user_id != user_id:
+        raise EventNotApplicable(f"checkout for user {user_id} names the customer of another")
+    if row.stripe_customer_id is None:
+        row.stripe_customer_id = customer_id
+    # Plan and status come from the subscription events, which carry the price.
+    if row.stripe_subscription_id is None and subscription_id is not None:
+        row.stripe_subscription_id = subscription_id
+    log.info("checkout_linked", user_id=row.user_id, subscription_id=subscription_id)
+
+
+async def _apply_subscription_event(
+    session: AsyncSession, settings: Settings, event: Event
+) -> None:
+    snapshot = sync.snapshot_of(event["data"]["object"])
+    row = await sync.find_subscription_row(
+        session,
+        subscription_id=snapshot.subscription_id,
+        customer_id=snapshot.customer_id,
+        user_id=snapshot.user_id_hint,
+    )
+    skipped = sync.apply_snapshot(row, snapshot, _event_time(event), settings)
+    if skipped:
+        _skipped(skipped, user_id=row.user_id, subscription_id=snapshot.subscription_id)
+        return
+    log.info(
+        "subscription_applied",
+        user_id=row.user_id,
+        subscription_id=snapshot.subscription_id,
+        plan=row.plan,
+        status=row.status,
+    )
+
+
+async def handle_customer_subscription_created(
+    session: AsyncSession, settings: Settings, event: Event
+) -> None:
+    """A new subscription: plan from its price, status as Stripe reports it."""
+    await _apply_subscription_event(session, settings, event)
+
+
+async def handle_customer_subscription_updated(
+    session: AsyncSession, settings: Settings, event: Event
+) -> None:
+    """Plan change, renewal, cancel-at-period-end, past_due: the newest snapshot wins."""
+    await _apply_subscription_event(session, settings, event)
+
+
+async def handle_customer_subscription_deleted(
+    session: AsyncSession, settings: Settings, event: Event
+) -> None:
+    """The subscription ended (status canceled): the user is back on Free."""
+    await _apply_subscription_event(session, settings, event)
+
+
+def _invoice_subscription_id(invoice: dict[str, Any]) -> str | None:
+    # Newer API versions move the subscription under parent.subscription_details.
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    return sync.object_id(details.get("subscription")) or sync.object_id(
+        invoice.get("subscription")
+    )
+
+
+async def _invoice_row(
+    session: AsyncSession, event: Event
+) -> tuple[Subscription | None, str | None]:
+    invoice = event["data"]["object"]
+    subscription_id = _invoice_subscription_id(invoice)
+    if subscription_id is None:
+        _skipped("invoice_without_subscription")
+        return None, None
+    row = await sync.find_subscription_row(
+        session,
+        subscription_id=subscription_id,
+        customer_id=sync.object_id(invoice.get("customer")),
+    )
+    if row.stripe_subscription_id != subscription_id:
+        # The subscription events will carry this subscription's state when they arrive.
+        _skipped("invoice_for_other_subscription", subscription_id=subscription_id)
+        return None, None
+    if sync.is_stale(row, _event_time(event)) or row.status in TERMINAL_STATUSES:
+        _skipped("stale_or_ended", subscription_id=subscription_id, status=row.status)
+        return None, None
+    return row, subscription_id
+
+
+async def handle_invoice_paid(session: AsyncSession, settings: Settings, event: Event) -> None:
+    """A payment went through: a past_due subscription is active again."""
+    row, subscription_id = await _invoice_row(session, event)
+    if row is None:
+        return
+    sync.set_status(row, "active", _event_time(event), settings)
+    lines = (event["data"]["object"].get("lines") or {}).get("data") or []
+    period_ends = [sync.timestamp((line.get("period") or {}).get("end")) for line in lines]
+    latest = max((end for end in period_ends if end is not None), default=None)
+    if latest is not None and (row.current_period_end is None or latest > row.current_period_end):
+        row.current_period_end = latest
+    row.stripe_state_at = _event_time(event)
+    log.info("invoice_paid_applied", user_id=row.user_id, subscription_id=subscription_id)
+
+
+async def handle_invoice_payment_failed(
+    session: AsyncSession, settings: Settings, event: Event
+) -> None:
+    """A payment failed: past_due, with paid features kept until the grace period ends."""
+    row, subscription_id = await _invoice_row(session, event)
+    if row is None:
+        return
+    if row.status not in PAID_ACCESS_STATUSES:
+        _skipped("not_billing", status=row.status)
+        return
+    sync.set_status(row, "past_due", _event_time(event), settings)
+    row.stripe_state_at = _event_time(event)
+    log.info(
+        "invoice_payment_failed_applied",
+        user_id=row.user_id,
+        subscription_id=subscription_id,
+        grace_period_ends_at=row.grace_period_ends_at.isoformat()
+        if row.grace_period_ends_at
+        else None,
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "checkout.session.completed": handle_checkout_session_completed,
+    "customer.subscription.created": handle_customer_subscription_created,
+    "customer.subscription.updated": handle_customer_subscription_updated,
+    "customer.subscription.deleted": handle_customer_subscription_deleted,
+    "invoice.paid": handle_invoice_paid,
+    "invoice.payment_failed": handle_invoice_payment_failed,
+}
+ALLOWED_EVENT_TYPES = frozenset(HANDLERS)
