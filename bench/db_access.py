@@ -8,9 +8,11 @@ SQLAlchemy defaults):
 * ``sync``  - SQLAlchemy 2 + psycopg 3, session per request, ``def`` endpoint
   (runs in FastAPI's threadpool, 40 threads by default);
 * ``async`` - SQLAlchemy 2 + asyncpg, session per request, ``async def`` endpoint;
-* ``sync-pool40`` - control: the sync app with ``pool_size=40, max_overflow=0``,
-  one connection per threadpool thread, to see whether the sync app is only
-  starved by its pool.
+* ``sync-pool40`` / ``async-pool40`` - controls: the same apps with
+  ``pool_size=40, max_overflow=0`` (one connection per threadpool thread).
+  With the defaults, every connection above ``pool_size`` is closed when it is
+  returned to a full pool and reopened moments later; the controls show each
+  access style without that churn ("new db sessions" counts it).
 
 Each is served by uvicorn with one worker (pinned to one CPU when there are
 two or more, wrk on the others) and driven by wrk at 64 and 256 connections.
@@ -57,7 +59,7 @@ MAX_OVERFLOW = 10
 USER_COUNT = 1000
 # Every request reads the same row; only the access path differs between apps.
 BENCH_USER_ID = 42
-MODES = ("sync", "async", "sync-pool40")
+MODES = ("sync", "async", "sync-pool40", "async-pool40")
 
 
 class Base(DeclarativeBase):
@@ -113,10 +115,10 @@ def sync_app(dsn: str, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERF
     return app
 
 
-def async_app(dsn: str) -> FastAPI:
+def async_app(dsn: str, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW) -> FastAPI:
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-    engine = create_async_engine(dsn, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
+    engine = create_async_engine(dsn, pool_size=pool_size, max_overflow=max_overflow)
     sessions = async_sessionmaker(engine)
     app = FastAPI()
 
@@ -144,8 +146,10 @@ def serve(mode: str, dbname: str, port: int, pg_base: str) -> None:
     elif mode == "sync-pool40":
         # One connection per threadpool thread: no thread ever waits for the pool.
         app = sync_app(f"postgresql+psycopg://{pg_base}/{dbname}", pool_size=40, max_overflow=0)
-    else:
+    elif mode == "async":
         app = async_app(f"postgresql+asyncpg://{pg_base}/{dbname}")
+    else:
+        app = async_app(f"postgresql+asyncpg://{pg_base}/{dbname}", pool_size=40, max_overflow=0)
     uvicorn.run(
         healthz(app), host=HOST, port=port, workers=1, log_level="warning", access_log=False
     )
@@ -175,7 +179,7 @@ def print_result(mode: str, step: WrkResult, opened: int) -> None:
         f"p99 {step.p99_ms:>7.1f} ms  non-2xx {step.non_2xx}  timeouts {step.timeouts}  "
         f"sock-err {step.socket_errors}  stalls {step.stall_seconds}  "
         f"cpu app {step.server_cpu_pct:.0f}% postgres {step.db_cpu_pct:.0f}% "
-        f"wrk {step.client_cpu_pct:.0f}%  new db sessions {opened}",
+        f"wrk {step.client_cpu_pct:.0f}% other {step.other_cpu_pct:.0f}%  new db sessions {opened}",
         flush=True,
     )
 
@@ -187,11 +191,12 @@ def main() -> int:
     parser.add_argument("--pg", default="postgres@127.0.0.1:5432", help="user@host:port")
     parser.add_argument("--timeout", type=float, default=2.0, help="wrk per-request timeout, s")
     parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the set of modes")
     parser.add_argument(
         "--modes",
         default=",".join(MODES),
-        help="sync and async are the like-for-like pair; sync-pool40 is a control that "
-        "gives every threadpool thread its own connection",
+        help="sync and async are the like-for-like pair at the SQLAlchemy default pool "
+        "sizes; *-pool40 are the same pair with a fixed 40-connection pool",
     )
     sub = parser.add_subparsers(dest="command")
     serve_cmd = sub.add_parser("serve", help="internal: serve one app")
@@ -236,7 +241,8 @@ def main() -> int:
                 script_path=script,
             )
             seed(args.pg, dbname)
-            for mode in args.modes.split(","):
+            # Rounds interleave the modes so slow drift on the machine hits all of them.
+            for mode in args.modes.split(",") * args.rounds:
                 port = free_port()
                 argv = [
                     sys.executable, str(Path(__file__).resolve()), "--pg", args.pg,
@@ -269,13 +275,14 @@ def main() -> int:
 
     print(
         f"\n{'mode':<11} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'errors':>7} {'t/o':>5} {'non-2xx':>8} {'new db sessions':>16}"
+        f"{'errors':>7} {'t/o':>5} {'non-2xx':>8} {'new db sessions':>16} {'cpu ms/req':>10} "
+        f"{'other cpu':>9}"
     )
     for mode, step, opened in results:
         print(
             f"{mode:<11} {step.connections:>5} {step.rps:>8.0f} {step.p50_ms:>8.1f} "
             f"{step.p99_ms:>8.1f} {step.socket_errors:>7} {step.timeouts:>5} {step.non_2xx:>8} "
-            f"{opened:>16}"
+            f"{opened:>16} {step.cpu_ms_per_request:>10.3f} {step.other_cpu_pct:>8.0f}%"
         )
     return 0
 
