@@ -61,11 +61,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     app.include_router(ops_router)
+    # Stripe retries slow webhooks: matched early, before the larger routers.
+    app.include_router(billing_router)
+    app.include_router(billing_sandbox_router)
     app.include_router(accounts_router)
     app.include_router(assessments_router)
     app.include_router(reports_router)
-    app.include_router(billing_router)
-    app.include_router(billing_sandbox_router)
     app.include_router(privacy_router)
 
     # Added innermost first: the request context wraps everything, CORS included.

@@ -1,24 +1,26 @@
 """Stripe webhooks: verify, store once, route to one `handle_*` function per event type.
 
-Each accepted event is a row in `stripe_event` (unique Stripe event id). The handler runs
-inside a savepoint: on success `handled_at` is set; on failure its changes are undone,
-the error and attempt count are kept on the row and the answer is 500, so Stripe
-delivers the event again and the next delivery runs the handler again.
+Each accepted event is a row in `stripe_event` (unique Stripe event id), written in the
+same transaction as the handler's changes: on success `handled_at` is set and both commit
+together; on failure the handler's changes are rolled back, the event row is written with
+its error and attempt count, and the answer is 500, so Stripe delivers the event again
+and the next delivery runs the handler again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
-import stripe
 import structlog
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from stripe import SignatureVerificationError, WebhookSignature
 
 from insight_atlas.billing import subscription_sync as sync
 from insight_atlas.billing.errors import (
@@ -28,7 +30,7 @@ from insight_atlas.billing.errors import (
     MissingSignature,
     WebhookHandlerFailed,
 )
-from insight_atlas.billing.models import StripeEvent, Subscription
+from insight_atlas.billing.models import StripeEvent
 from insight_atlas.billing.plans import PAID_ACCESS_STATUSES, TERMINAL_STATUSES
 from insight_atlas.billing.schemas import WebhookReceipt
 from insight_atlas.db import utcnow
@@ -54,10 +56,8 @@ def verify_and_parse(payload: bytes, signature: str | None, secret: str) -> Even
         WEBHOOK_EVENTS.labels("unverified", "missing_signature").inc()
         raise MissingSignature()
     try:
-        stripe.WebhookSignature.verify_header(
-            payload, signature, secret, SIGNATURE_TOLERANCE_SECONDS
-        )
-    except (stripe.SignatureVerificationError, ValueError, IndexError) as exc:
+        WebhookSignature.verify_header(payload, signature, secret, SIGNATURE_TOLERANCE_SECONDS)
+    except (SignatureVerificationError, ValueError, IndexError) as exc:
         log.warning("stripe_webhook_rejected", reason="invalid_signature", detail=str(exc)[:200])
         WEBHOOK_EVENTS.labels("unverified", "invalid_signature").inc()
         raise InvalidSignature() from exc
@@ -88,55 +88,135 @@ async def receive(
             log.info("stripe_event_ignored")
             WEBHOOK_EVENTS.labels("other", "ignored").inc()
             return WebhookReceipt(status="ignored", event_id=event_id)
-        record = await _store_and_lock(session, event, payload)
-        if record.handled_at is not None:
-            log.info("stripe_event_duplicate", attempts=record.attempts)
+        row_id = await _store_and_lock(session, event, payload)
+        if row_id is None:
+            log.info("stripe_event_duplicate")
             WEBHOOK_EVENTS.labels(event_type, "duplicate").inc()
             return WebhookReceipt(status="duplicate", event_id=event_id)
-        record.attempts += 1
-        record.last_request_id = current_request_id()
         try:
-            async with session.begin_nested():
-                await handler(session, settings, event)
+            await handler(session, settings, event)
+            await session.flush()  # database errors of the handler belong to the handler
         except Exception as exc:
-            record.last_error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
-            log.exception("stripe_event_failed", attempts=record.attempts)
+            await _record_failure(session, event, payload, exc)
+            log.exception("stripe_event_failed")
             WEBHOOK_EVENTS.labels(event_type, "failed").inc()
             raise WebhookHandlerFailed() from exc
-        record.handled_at = utcnow()
-        record.last_error = None
-        log.info("stripe_event_handled", attempts=record.attempts)
+        await _mark_handled(session, row_id)
+        log.info("stripe_event_handled")
         WEBHOOK_EVENTS.labels(event_type, "handled").inc()
         return WebhookReceipt(status="handled", event_id=event_id)
 
 
-async def _store_and_lock(session: AsyncSession, event: Event, payload: bytes) -> StripeEvent:
-    """Insert the event unless present, then lock its row for the rest of the request.
+# Statements built once: webhook throughput is mostly statement-building CPU otherwise.
+_EVENTS: Table = StripeEvent.__table__  # type: ignore[assignment]
+_EVENT_COLUMNS = (
+    "stripe_event_id",
+    "type",
+    "livemode",
+    "stripe_created_at",
+    "payload",
+    "received_at",
+    "attempts",
+    "last_error",
+    "last_request_id",
+)
+_LOCK_EVENT = (
+    select(_EVENTS.c.id, _EVENTS.c.handled_at)
+    .where(_EVENTS.c.stripe_event_id == bindparam("p_stripe_event_id"))
+    .with_for_update()
+)
+_MARK_HANDLED = (
+    update(_EVENTS)
+    .where(_EVENTS.c.id == bindparam("p_row_id"))
+    .values(
+        handled_at=bindparam("p_handled_at"),
+        attempts=_EVENTS.c.attempts + 1,
+        last_error=None,
+        last_request_id=bindparam("p_request_id"),
+    )
+)
 
-    Concurrent deliveries of one event wait on the row lock (PostgreSQL) or the write
-    lock (SQLite); the later ones then see `handled_at` set and do nothing.
-    """
-    dialect = session.get_bind().dialect.name
+
+@functools.cache
+def _insert_event(dialect: str) -> Any:
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(StripeEvent)
-        .values(
-            stripe_event_id=event["id"],
-            type=event["type"],
-            livemode=bool(event.get("livemode")),
-            stripe_created_at=dt.datetime.fromtimestamp(event["created"], dt.UTC),
-            payload=payload.decode("utf-8"),
-            received_at=utcnow(),
-            attempts=0,
-        )
+    return insert(_EVENTS).values({name: bindparam(f"p_{name}") for name in _EVENT_COLUMNS})
+
+
+@functools.cache
+def _insert_new_event(dialect: str) -> Any:
+    return (
+        _insert_event(dialect)
         .on_conflict_do_nothing(index_elements=["stripe_event_id"])
+        .returning(_EVENTS.c.id)
     )
-    await session.execute(statement)
-    record = await session.scalar(
-        select(StripeEvent).where(StripeEvent.stripe_event_id == event["id"]).with_for_update()
+
+
+@functools.cache
+def _upsert_failed_event(dialect: str) -> Any:
+    statement = _insert_event(dialect)
+    return statement.on_conflict_do_update(
+        index_elements=["stripe_event_id"],
+        set_={
+            "attempts": _EVENTS.c.attempts + 1,
+            "last_error": statement.excluded.last_error,
+            "last_request_id": statement.excluded.last_request_id,
+        },
+        # A concurrent delivery may have handled it meanwhile: then the error is moot.
+        where=_EVENTS.c.handled_at.is_(None),
     )
-    assert record is not None  # inserted above or by a committed concurrent delivery
-    return record
+
+
+def _event_params(event: Event, payload: bytes, **overrides: Any) -> dict[str, Any]:
+    values = {
+        "stripe_event_id": event["id"],
+        "type": event["type"],
+        "livemode": bool(event.get("livemode")),
+        "stripe_created_at": _event_time(event),
+        "payload": payload.decode("utf-8"),
+        "received_at": utcnow(),
+        "attempts": 0,
+        "last_error": None,
+        "last_request_id": None,
+    } | overrides
+    return {f"p_{name}": value for name, value in values.items()}
+
+
+async def _store_and_lock(session: AsyncSession, event: Event, payload: bytes) -> int | None:
+    """The id of the event's row, locked until commit; None when it was already handled.
+
+    A fresh insert is invisible to everyone else until commit. A concurrent delivery of the
+    same event waits on that insert (PostgreSQL) or on the write lock (SQLite), then on the
+    row lock, and finds `handled_at` set.
+    """
+    # Core statements on the session's connection: the ORM layer adds nothing here.
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    inserted = await connection.scalar(_insert_new_event(dialect), _event_params(event, payload))
+    if inserted is not None:
+        return int(inserted)
+    existing = (await connection.execute(_LOCK_EVENT, {"p_stripe_event_id": event["id"]})).one()
+    return None if existing.handled_at is not None else int(existing.id)
+
+
+async def _mark_handled(session: AsyncSession, row_id: int) -> None:
+    connection = await session.connection()
+    await connection.execute(
+        _MARK_HANDLED,
+        {"p_row_id": row_id, "p_handled_at": utcnow(), "p_request_id": current_request_id()},
+    )
+
+
+async def _record_failure(
+    session: AsyncSession, event: Event, payload: bytes, exc: Exception
+) -> None:
+    """Undo everything the handler did; keep the event, one more attempt and the error."""
+    await session.rollback()
+    error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+    params = _event_params(
+        event, payload, attempts=1, last_error=error, last_request_id=current_request_id()
+    )
+    await session.execute(_upsert_failed_event(session.get_bind().dialect.name), params)
 
 
 def _event_time(event: Event) -> dt.datetime:
@@ -167,6 +247,7 @@ async def handle_checkout_session_completed(
     # Plan and status come from the subscription events, which carry the price.
     if row.stripe_subscription_id is None and subscription_id is not None:
         row.stripe_subscription_id = subscription_id
+    await sync.save(session, row)
     log.info("checkout_linked", user_id=row.user_id, subscription_id=subscription_id)
 
 
@@ -184,6 +265,7 @@ async def _apply_subscription_event(
     if skipped:
         _skipped(skipped, user_id=row.user_id, subscription_id=snapshot.subscription_id)
         return
+    await sync.save(session, row)
     log.info(
         "subscription_applied",
         user_id=row.user_id,
@@ -224,7 +306,7 @@ def _invoice_subscription_id(invoice: dict[str, Any]) -> str | None:
 
 async def _invoice_row(
     session: AsyncSession, event: Event
-) -> tuple[Subscription | None, str | None]:
+) -> tuple[sync.SubscriptionState | None, str | None]:
     invoice = event["data"]["object"]
     subscription_id = _invoice_subscription_id(invoice)
     if subscription_id is None:
@@ -257,6 +339,7 @@ async def handle_invoice_paid(session: AsyncSession, settings: Settings, event: 
     if latest is not None and (row.current_period_end is None or latest > row.current_period_end):
         row.current_period_end = latest
     row.stripe_state_at = _event_time(event)
+    await sync.save(session, row)
     log.info("invoice_paid_applied", user_id=row.user_id, subscription_id=subscription_id)
 
 
@@ -272,6 +355,7 @@ async def handle_invoice_payment_failed(
         return
     sync.set_status(row, "past_due", _event_time(event), settings)
     row.stripe_state_at = _event_time(event)
+    await sync.save(session, row)
     log.info(
         "invoice_payment_failed_applied",
         user_id=row.user_id,
