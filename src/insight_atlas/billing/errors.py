@@ -55,8 +55,8 @@ class WebhookHandlerFailed(AppError):
     code = "webhook_handler_failed"
     status_code = 500
     message = "The event could not be processed; it will be retried."
-    # The handler's own changes were rolled back to a savepoint; what must persist is
-    # the event row with its attempt count and error, so the dependency commits.
+    # The handler's own changes were rolled back already; what must persist is the
+    # event row with its attempt count and error, so the session dependency commits.
     keeps_changes = True
 
 

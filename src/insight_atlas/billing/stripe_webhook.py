@@ -88,8 +88,8 @@ async def receive(
             log.info("stripe_event_ignored")
             WEBHOOK_EVENTS.labels("other", "ignored").inc()
             return WebhookReceipt(status="ignored", event_id=event_id)
-        row_id = await _store_and_lock(session, event, payload)
-        if row_id is None:
+        claim, row_id = await _store_and_lock(session, event, payload)
+        if claim == "duplicate":
             log.info("stripe_event_duplicate")
             WEBHOOK_EVENTS.labels(event_type, "duplicate").inc()
             return WebhookReceipt(status="duplicate", event_id=event_id)
@@ -101,7 +101,8 @@ async def receive(
             log.exception("stripe_event_failed")
             WEBHOOK_EVENTS.labels(event_type, "failed").inc()
             raise WebhookHandlerFailed() from exc
-        await _mark_handled(session, row_id)
+        if claim == "retry":
+            await _mark_handled(session, row_id)
         log.info("stripe_event_handled")
         WEBHOOK_EVENTS.labels(event_type, "handled").inc()
         return WebhookReceipt(status="handled", event_id=event_id)
@@ -117,6 +118,7 @@ _EVENT_COLUMNS = (
     "payload",
     "received_at",
     "attempts",
+    "handled_at",
     "last_error",
     "last_request_id",
 )
@@ -175,28 +177,34 @@ def _event_params(event: Event, payload: bytes, **overrides: Any) -> dict[str, A
         "stripe_created_at": _event_time(event),
         "payload": payload.decode("utf-8"),
         "received_at": utcnow(),
-        "attempts": 0,
+        "attempts": 1,
+        "handled_at": None,
         "last_error": None,
-        "last_request_id": None,
+        "last_request_id": current_request_id(),
     } | overrides
     return {f"p_{name}": value for name, value in values.items()}
 
 
-async def _store_and_lock(session: AsyncSession, event: Event, payload: bytes) -> int | None:
-    """The id of the event's row, locked until commit; None when it was already handled.
+async def _store_and_lock(session: AsyncSession, event: Event, payload: bytes) -> tuple[str, int]:
+    """Claim the event: ("new" | "retry" | "duplicate", row id); the row stays locked.
 
-    A fresh insert is invisible to everyone else until commit. A concurrent delivery of the
-    same event waits on that insert (PostgreSQL) or on the write lock (SQLite), then on the
-    row lock, and finds `handled_at` set.
+    A new event is inserted already marked handled: the row commits together with the
+    handler's changes or not at all (a failure rolls both back), which saves a round
+    trip. A concurrent delivery of the same event waits on that insert (PostgreSQL) or
+    on the write lock (SQLite), then on the row lock, and finds `handled_at` set.
     """
     # Core statements on the session's connection: the ORM layer adds nothing here.
     connection = await session.connection()
     dialect = connection.dialect.name
-    inserted = await connection.scalar(_insert_new_event(dialect), _event_params(event, payload))
+    inserted = await connection.scalar(
+        _insert_new_event(dialect), _event_params(event, payload, handled_at=utcnow())
+    )
     if inserted is not None:
-        return int(inserted)
+        return "new", int(inserted)
     existing = (await connection.execute(_LOCK_EVENT, {"p_stripe_event_id": event["id"]})).one()
-    return None if existing.handled_at is not None else int(existing.id)
+    if existing.handled_at is not None:
+        return "duplicate", int(existing.id)
+    return "retry", int(existing.id)
 
 
 async def _mark_handled(session: AsyncSession, row_id: int) -> None:
@@ -213,9 +221,7 @@ async def _record_failure(
     """Undo everything the handler did; keep the event, one more attempt and the error."""
     await session.rollback()
     error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
-    params = _event_params(
-        event, payload, attempts=1, last_error=error, last_request_id=current_request_id()
-    )
+    params = _event_params(event, payload, last_error=error)
     await session.execute(_upsert_failed_event(session.get_bind().dialect.name), params)
 
 
