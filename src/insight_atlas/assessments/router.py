@@ -141,9 +141,9 @@ async def submit_assessment(
 ) -> Response:
     """Score the answers and store an immutable report; 409 if already submitted."""
     assessment = await service.get_owned(session, principal.user.id, assessment_id)
-    report = await service.submit(session, services, principal, assessment)
+    report, body = await service.submit(session, services, principal, assessment)
     return Response(
-        report_document(services, report),
+        report_document(services, report, body),
         status_code=status.HTTP_201_CREATED,
         media_type="application/json",
         headers={"Location": f"/v1/reports/{report.id}"},

@@ -6,19 +6,20 @@ import hashlib
 import uuid
 from typing import Any
 
-import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.dependencies import Principal
 from insight_atlas.assessment import (
-    ENGINE_VERSION,
     AssessmentError,
     Instrument,
     UnknownInstrumentError,
     list_instruments,
     load_instrument,
     score,
+)
+from insight_atlas.assessment import (
+    Report as EngineReport,
 )
 from insight_atlas.assessments import errors
 from insight_atlas.assessments.models import (
@@ -205,18 +206,16 @@ def _engine_timings(assessment: Assessment) -> dict[str, Any] | None:
     return timings or None
 
 
-def _missing_for_unscored(assessment: Assessment, report: dict[str, Any]) -> list[str]:
-    unscored = {scale["key"] for scale in report.get("unscored_scales", [])}
-    for addon in report.get("addons", {}).values():
-        unscored |= {scale["key"] for scale in addon.get("unscored_scales", [])}
-    if not unscored:
+def _missing_for_unscored(assessment: Assessment, result: EngineReport) -> list[str]:
+    if not result.main.unscored and not any(addon.unscored for addon in result.addons):
         return []
     return [item for item in _item_ids(assessment) if item not in assessment.answers]
 
 
 async def submit(
     session: AsyncSession, services: Services, principal: Principal, assessment: Assessment
-) -> Report:
+) -> tuple[Report, bytes]:
+    """Score and store; returns the report row and its JSON body (plaintext)."""
     if assessment.status != STATUS_IN_PROGRESS:
         raise errors.AlreadySubmitted()
     await _throttle(
@@ -238,13 +237,12 @@ async def submit(
         )
     except AssessmentError as exc:
         raise errors.InvalidResponses(str(exc)) from exc
-    body = result.to_json()
-    parsed = orjson.loads(body)
-    if missing := _missing_for_unscored(assessment, parsed):
+    if missing := _missing_for_unscored(assessment, result):
         raise errors.IncompleteAssessment(
             f"Too many unanswered items to score every scale ({len(missing)} unanswered).",
             details={"unanswered_item_ids": missing},
         )
+    body = result.to_json()
     now = utcnow()
     assessment.status = STATUS_SUBMITTED
     assessment.submitted_at = now
@@ -253,17 +251,17 @@ async def submit(
         user_id=principal.user.id,
         assessment_id=assessment.id,
         instrument_key=assessment.instrument_key,
-        instrument_version=parsed["instrument"]["version"],
-        engine_version=ENGINE_VERSION,
-        norms_version=str(parsed["norms"].get("version") or "none"),
-        validity=parsed["validity"]["overall"],
+        instrument_version=result.main.instrument_version,
+        engine_version=result.engine_version,
+        norms_version=result.main.norms.version or "none",
+        validity=result.validity.overall,
         body_ciphertext=services.cipher.encrypt(body),
         body_sha256=hashlib.sha256(body).hexdigest(),
         created_at=now,
     )
     session.add(report)
     await session.flush()
-    return report
+    return report, body
 
 
 async def read(session: AsyncSession, services: Services, assessment: Assessment) -> AssessmentRead:

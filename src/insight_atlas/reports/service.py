@@ -103,8 +103,10 @@ def report_body(services: Services, report: Report) -> bytes:
     return services.cipher.decrypt(report.body_ciphertext)
 
 
-def report_document(services: Services, report: Report) -> bytes:
-    """`{"id", "assessment_id", "created_at", "report": <engine JSON, byte for byte>}`."""
+def report_document(services: Services, report: Report, body: bytes | None = None) -> bytes:
+    """`{"id", "assessment_id", "created_at", "report": <engine JSON, byte for byte>}`.
+
+    `body` skips decryption when the caller already holds the plaintext."""
     meta = orjson.dumps(
         {
             "id": report.id,
@@ -113,7 +115,9 @@ def report_document(services: Services, report: Report) -> bytes:
             "body_sha256": report.body_sha256,
         }
     )
-    return meta[:-1] + b',"report":' + report_body(services, report) + b"}"
+    if body is None:
+        body = report_body(services, report)
+    return meta[:-1] + b',"report":' + body + b"}"
 
 
 async def delete_report(session: AsyncSession, report: Report) -> None:
