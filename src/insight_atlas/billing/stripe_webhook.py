@@ -10,18 +10,15 @@ and the next delivery runs the handler again.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 import structlog
-from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from stripe import SignatureVerificationError, WebhookSignature
 
+from insight_atlas.billing import event_store
 from insight_atlas.billing import subscription_sync as sync
 from insight_atlas.billing.errors import (
     EventNotApplicable,
@@ -30,18 +27,14 @@ from insight_atlas.billing.errors import (
     MissingSignature,
     WebhookHandlerFailed,
 )
-from insight_atlas.billing.models import StripeEvent
 from insight_atlas.billing.plans import PAID_ACCESS_STATUSES, TERMINAL_STATUSES
 from insight_atlas.billing.schemas import WebhookReceipt
-from insight_atlas.db import utcnow
-from insight_atlas.ops.context import current_request_id
 from insight_atlas.ops.logging import get_logger
 from insight_atlas.ops.metrics import WEBHOOK_EVENTS
 from insight_atlas.settings import Settings
 
 # Stripe's own default: a captured delivery cannot be replayed after five minutes.
 SIGNATURE_TOLERANCE_SECONDS = 300
-MAX_ERROR_CHARS = 4000
 
 log = get_logger("insight_atlas.billing.stripe_webhook")
 
@@ -88,7 +81,7 @@ async def receive(
             log.info("stripe_event_ignored")
             WEBHOOK_EVENTS.labels("other", "ignored").inc()
             return WebhookReceipt(status="ignored", event_id=event_id)
-        claim, row_id = await _store_and_lock(session, event, payload)
+        claim, row_id = await event_store.claim(session, event, payload)
         if claim == "duplicate":
             log.info("stripe_event_duplicate")
             WEBHOOK_EVENTS.labels(event_type, "duplicate").inc()
@@ -97,132 +90,15 @@ async def receive(
             await handler(session, settings, event)
             await session.flush()  # database errors of the handler belong to the handler
         except Exception as exc:
-            await _record_failure(session, event, payload, exc)
+            await event_store.record_failure(session, event, payload, exc)
             log.exception("stripe_event_failed")
             WEBHOOK_EVENTS.labels(event_type, "failed").inc()
             raise WebhookHandlerFailed() from exc
         if claim == "retry":
-            await _mark_handled(session, row_id)
+            await event_store.mark_handled(session, row_id)
         log.info("stripe_event_handled")
         WEBHOOK_EVENTS.labels(event_type, "handled").inc()
         return WebhookReceipt(status="handled", event_id=event_id)
-
-
-# Statements built once: webhook throughput is mostly statement-building CPU otherwise.
-_EVENTS: Table = StripeEvent.__table__  # type: ignore[assignment]
-_EVENT_COLUMNS = (
-    "stripe_event_id",
-    "type",
-    "livemode",
-    "stripe_created_at",
-    "payload",
-    "received_at",
-    "attempts",
-    "handled_at",
-    "last_error",
-    "last_request_id",
-)
-_LOCK_EVENT = (
-    select(_EVENTS.c.id, _EVENTS.c.handled_at)
-    .where(_EVENTS.c.stripe_event_id == bindparam("p_stripe_event_id"))
-    .with_for_update()
-)
-_MARK_HANDLED = (
-    update(_EVENTS)
-    .where(_EVENTS.c.id == bindparam("p_row_id"))
-    .values(
-        handled_at=bindparam("p_handled_at"),
-        attempts=_EVENTS.c.attempts + 1,
-        last_error=None,
-        last_request_id=bindparam("p_request_id"),
-    )
-)
-
-
-@functools.cache
-def _insert_event(dialect: str) -> Any:
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return insert(_EVENTS).values({name: bindparam(f"p_{name}") for name in _EVENT_COLUMNS})
-
-
-@functools.cache
-def _insert_new_event(dialect: str) -> Any:
-    return (
-        _insert_event(dialect)
-        .on_conflict_do_nothing(index_elements=["stripe_event_id"])
-        .returning(_EVENTS.c.id)
-    )
-
-
-@functools.cache
-def _upsert_failed_event(dialect: str) -> Any:
-    statement = _insert_event(dialect)
-    return statement.on_conflict_do_update(
-        index_elements=["stripe_event_id"],
-        set_={
-            "attempts": _EVENTS.c.attempts + 1,
-            "last_error": statement.excluded.last_error,
-            "last_request_id": statement.excluded.last_request_id,
-        },
-        # A concurrent delivery may have handled it meanwhile: then the error is moot.
-        where=_EVENTS.c.handled_at.is_(None),
-    )
-
-
-def _event_params(event: Event, payload: bytes, **overrides: Any) -> dict[str, Any]:
-    values = {
-        "stripe_event_id": event["id"],
-        "type": event["type"],
-        "livemode": bool(event.get("livemode")),
-        "stripe_created_at": _event_time(event),
-        "payload": payload.decode("utf-8"),
-        "received_at": utcnow(),
-        "attempts": 1,
-        "handled_at": None,
-        "last_error": None,
-        "last_request_id": current_request_id(),
-    } | overrides
-    return {f"p_{name}": value for name, value in values.items()}
-
-
-async def _store_and_lock(session: AsyncSession, event: Event, payload: bytes) -> tuple[str, int]:
-    """Claim the event: ("new" | "retry" | "duplicate", row id); the row stays locked.
-
-    A new event is inserted already marked handled: the row commits together with the
-    handler's changes or not at all (a failure rolls both back), which saves a round
-    trip. A concurrent delivery of the same event waits on that insert (PostgreSQL) or
-    on the write lock (SQLite), then on the row lock, and finds `handled_at` set.
-    """
-    # Core statements on the session's connection: the ORM layer adds nothing here.
-    connection = await session.connection()
-    dialect = connection.dialect.name
-    inserted = await connection.scalar(
-        _insert_new_event(dialect), _event_params(event, payload, handled_at=utcnow())
-    )
-    if inserted is not None:
-        return "new", int(inserted)
-    existing = (await connection.execute(_LOCK_EVENT, {"p_stripe_event_id": event["id"]})).one()
-    if existing.handled_at is not None:
-        return "duplicate", int(existing.id)
-    return "retry", int(existing.id)
-
-
-async def _mark_handled(session: AsyncSession, row_id: int) -> None:
-    connection = await session.connection()
-    await connection.execute(
-        _MARK_HANDLED,
-        {"p_row_id": row_id, "p_handled_at": utcnow(), "p_request_id": current_request_id()},
-    )
-
-
-async def _record_failure(
-    session: AsyncSession, event: Event, payload: bytes, exc: Exception
-) -> None:
-    """Undo everything the handler did; keep the event, one more attempt and the error."""
-    await session.rollback()
-    error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
-    params = _event_params(event, payload, last_error=error)
-    await session.execute(_upsert_failed_event(session.get_bind().dialect.name), params)
 
 
 def _event_time(event: Event) -> dt.datetime:

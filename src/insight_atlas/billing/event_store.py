@@ -1,0 +1,143 @@
+"""The `stripe_event` table as the webhook uses it: claim an event once, record the outcome.
+
+Prebuilt Core statements on the session's connection: a webhook is a handful of short
+statements, and building them per request was most of its CPU cost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insight_atlas.billing.models import StripeEvent
+from insight_atlas.db import utcnow
+from insight_atlas.ops.context import current_request_id
+
+MAX_ERROR_CHARS = 4000
+Event = dict[str, Any]
+
+
+def _event_time(event: Event) -> dt.datetime:
+    return dt.datetime.fromtimestamp(event["created"], dt.UTC)
+
+
+_EVENTS: Table = StripeEvent.__table__  # type: ignore[assignment]
+_EVENT_COLUMNS = (
+    "stripe_event_id",
+    "type",
+    "livemode",
+    "stripe_created_at",
+    "payload",
+    "received_at",
+    "attempts",
+    "handled_at",
+    "last_error",
+    "last_request_id",
+)
+_LOCK_EVENT = (
+    select(_EVENTS.c.id, _EVENTS.c.handled_at)
+    .where(_EVENTS.c.stripe_event_id == bindparam("p_stripe_event_id"))
+    .with_for_update()
+)
+_MARK_HANDLED = (
+    update(_EVENTS)
+    .where(_EVENTS.c.id == bindparam("p_row_id"))
+    .values(
+        handled_at=bindparam("p_handled_at"),
+        attempts=_EVENTS.c.attempts + 1,
+        last_error=None,
+        last_request_id=bindparam("p_request_id"),
+    )
+)
+
+
+@functools.cache
+def _insert_event(dialect: str) -> Any:
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(_EVENTS).values({name: bindparam(f"p_{name}") for name in _EVENT_COLUMNS})
+
+
+@functools.cache
+def _insert_new_event(dialect: str) -> Any:
+    return (
+        _insert_event(dialect)
+        .on_conflict_do_nothing(index_elements=["stripe_event_id"])
+        .returning(_EVENTS.c.id)
+    )
+
+
+@functools.cache
+def _upsert_failed_event(dialect: str) -> Any:
+    statement = _insert_event(dialect)
+    return statement.on_conflict_do_update(
+        index_elements=["stripe_event_id"],
+        set_={
+            "attempts": _EVENTS.c.attempts + 1,
+            "last_error": statement.excluded.last_error,
+            "last_request_id": statement.excluded.last_request_id,
+        },
+        # A concurrent delivery may have handled it meanwhile: then the error is moot.
+        where=_EVENTS.c.handled_at.is_(None),
+    )
+
+
+def _event_params(event: Event, payload: bytes, **overrides: Any) -> dict[str, Any]:
+    values = {
+        "stripe_event_id": event["id"],
+        "type": event["type"],
+        "livemode": bool(event.get("livemode")),
+        "stripe_created_at": _event_time(event),
+        "payload": payload.decode("utf-8"),
+        "received_at": utcnow(),
+        "attempts": 1,
+        "handled_at": None,
+        "last_error": None,
+        "last_request_id": current_request_id(),
+    } | overrides
+    return {f"p_{name}": value for name, value in values.items()}
+
+
+async def claim(session: AsyncSession, event: Event, payload: bytes) -> tuple[str, int]:
+    """Claim the event: ("new" | "retry" | "duplicate", row id); the row stays locked.
+
+    A new event is inserted already marked handled: the row commits together with the
+    handler's changes or not at all (a failure rolls both back), which saves a round
+    trip. A concurrent delivery of the same event waits on that insert (PostgreSQL) or
+    on the write lock (SQLite), then on the row lock, and finds `handled_at` set.
+    """
+    # Core statements on the session's connection: the ORM layer adds nothing here.
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    inserted = await connection.scalar(
+        _insert_new_event(dialect), _event_params(event, payload, handled_at=utcnow())
+    )
+    if inserted is not None:
+        return "new", int(inserted)
+    existing = (await connection.execute(_LOCK_EVENT, {"p_stripe_event_id": event["id"]})).one()
+    if existing.handled_at is not None:
+        return "duplicate", int(existing.id)
+    return "retry", int(existing.id)
+
+
+async def mark_handled(session: AsyncSession, row_id: int) -> None:
+    connection = await session.connection()
+    await connection.execute(
+        _MARK_HANDLED,
+        {"p_row_id": row_id, "p_handled_at": utcnow(), "p_request_id": current_request_id()},
+    )
+
+
+async def record_failure(
+    session: AsyncSession, event: Event, payload: bytes, exc: Exception
+) -> None:
+    """Undo everything the handler did; keep the event, one more attempt and the error."""
+    await session.rollback()
+    error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+    params = _event_params(event, payload, last_error=error)
+    await session.execute(_upsert_failed_event(session.get_bind().dialect.name), params)
