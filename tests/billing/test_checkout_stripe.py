@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import assert_error, bearer, signed_in_user
+from conftest import TEST_PASSWORD, assert_error, bearer, signed_in_user
 from insight_atlas.billing.errors import BillingProviderError
 from insight_atlas.billing.service import cancel_subscription_for_account_deletion
 from stripe_fakes import (
@@ -191,3 +191,27 @@ async def test_sandbox_pages_do_not_exist_in_stripe_mode(
 ) -> None:
     response = await stripe_mode_client.get("/v1/billing/sandbox/checkout", params={"token": "x"})
     assert_error(response, 404, "not_found")
+
+
+async def test_delete_me_cancels_in_stripe_and_is_aborted_when_stripe_refuses(
+    stripe_mode_client: httpx.AsyncClient, stripe_mode_app: FastAPI, fake_stripe: FakeStripe
+) -> None:
+    profile, tokens = await signed_in_user(stripe_mode_client)
+    headers = bearer(tokens["access_token"])
+    await checkout(stripe_mode_client, tokens, "pro_monthly")
+    sub_id = await make_pro(stripe_mode_client, profile["id"], "cus_fake_1")
+    body = {"password": TEST_PASSWORD}
+
+    fake_stripe.fail_with = (
+        400,
+        {"error": {"type": "invalid_request_error", "message": "refused"}},
+    )
+    refused = await stripe_mode_client.request("DELETE", "/v1/me", json=body, headers=headers)
+    assert_error(refused, 503, "billing_unavailable")
+    assert (await stripe_mode_client.get("/v1/me", headers=headers)).status_code == 200
+
+    fake_stripe.fail_with = None
+    deleted = await stripe_mode_client.request("DELETE", "/v1/me", json=body, headers=headers)
+    assert deleted.status_code == 204, deleted.text
+    assert fake_stripe.calls("DELETE", f"/v1/subscriptions/{sub_id}")
+    assert (await stripe_mode_client.get("/v1/me", headers=headers)).status_code == 401

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from fastapi import FastAPI
 
-from conftest import assert_error, bearer, signed_in_user
+from conftest import TEST_PASSWORD, assert_error, bearer, signed_in_user
 from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
 from stripe_fakes import stripe_event_rows
 
@@ -228,3 +228,15 @@ async def test_plans_are_public_with_prices_and_entitlements(client: httpx.Async
     assert "instrument:ipip-neo-120" not in plans["free"]["entitlements"]
     assert {"privacy:export", "privacy:delete"} <= set(plans["free"]["entitlements"])
     assert "reports:print" in plans["pro_yearly"]["entitlements"]
+
+
+async def test_deleting_a_subscribed_account_in_the_sandbox(client: httpx.AsyncClient) -> None:
+    _, tokens = await signed_in_user(client)
+    headers = bearer(tokens["access_token"])
+    await pay(client, await sandbox_checkout(client, headers, "pro_monthly"))
+    assert (await me(client, headers))["plan"] == "pro_monthly"
+    deleted = await client.request(
+        "DELETE", "/v1/me", json={"password": TEST_PASSWORD}, headers=headers
+    )
+    assert deleted.status_code == 204, deleted.text
+    assert (await client.get("/v1/me", headers=headers)).status_code == 401
