@@ -1,6 +1,6 @@
 """The `stripe_event` table as the webhook uses it: claim an event once, record the outcome.
 
-Prebuilt Core statements on the session's connection: a webhook is a handful of short
+Prebuilt Core statements on the delivery's connection: a webhook is a handful of short
 statements, and building them per request was most of its CPU cost.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from insight_atlas.billing.models import StripeEvent
 from insight_atlas.db import utcnow
@@ -103,7 +103,7 @@ def _event_params(event: Event, payload: bytes, **overrides: Any) -> dict[str, A
     return {f"p_{name}": value for name, value in values.items()}
 
 
-async def claim(session: AsyncSession, event: Event, payload: bytes) -> tuple[str, int]:
+async def claim(connection: AsyncConnection, event: Event, payload: bytes) -> tuple[str, int]:
     """Claim the event: ("new" | "retry" | "duplicate", row id); the row stays locked.
 
     A new event is inserted already marked handled: the row commits together with the
@@ -111,8 +111,6 @@ async def claim(session: AsyncSession, event: Event, payload: bytes) -> tuple[st
     trip. A concurrent delivery of the same event waits on that insert (PostgreSQL) or
     on the write lock (SQLite), then on the row lock, and finds `handled_at` set.
     """
-    # Core statements on the session's connection: the ORM layer adds nothing here.
-    connection = await session.connection()
     dialect = connection.dialect.name
     inserted = await connection.scalar(
         _insert_new_event(dialect), _event_params(event, payload, handled_at=utcnow())
@@ -125,8 +123,7 @@ async def claim(session: AsyncSession, event: Event, payload: bytes) -> tuple[st
     return "retry", int(existing.id)
 
 
-async def mark_handled(session: AsyncSession, row_id: int) -> None:
-    connection = await session.connection()
+async def mark_handled(connection: AsyncConnection, row_id: int) -> None:
     await connection.execute(
         _MARK_HANDLED,
         {"p_row_id": row_id, "p_handled_at": utcnow(), "p_request_id": current_request_id()},
@@ -134,10 +131,10 @@ async def mark_handled(session: AsyncSession, row_id: int) -> None:
 
 
 async def record_failure(
-    session: AsyncSession, event: Event, payload: bytes, exc: Exception
+    connection: AsyncConnection, event: Event, payload: bytes, exc: Exception
 ) -> None:
     """Undo everything the handler did; keep the event, one more attempt and the error."""
-    await session.rollback()
+    await connection.rollback()
     error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
     params = _event_params(event, payload, last_error=error)
-    await session.execute(_upsert_failed_event(session.get_bind().dialect.name), params)
+    await connection.execute(_upsert_failed_event(connection.dialect.name), params)

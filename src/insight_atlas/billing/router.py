@@ -8,7 +8,7 @@ from insight_atlas.accounts.dependencies import CurrentPrincipal
 from insight_atlas.billing import service, stripe_webhook
 from insight_atlas.billing.schemas import CheckoutRequest, PlanRead, RedirectUrl, WebhookReceipt
 from insight_atlas.db import SessionDep
-from insight_atlas.services import ServicesDep
+from insight_atlas.services import Services, ServicesDep
 
 router = APIRouter(prefix="/v1", tags=["billing"])
 
@@ -38,10 +38,13 @@ async def open_portal(
 
 
 @router.post("/stripe/webhook", response_model=WebhookReceipt, operation_id="stripeWebhook")
-async def stripe_webhook_endpoint(
-    request: Request, session: SessionDep, services: ServicesDep
-) -> WebhookReceipt:
+async def stripe_webhook_endpoint(request: Request) -> WebhookReceipt:
     """Stripe events: signature-verified on the raw body, stored once, handled once."""
+    # No session or services dependency: the delivery runs its own transaction (see
+    # stripe_webhook.process_delivery), and a sync dependency would cost a thread hop.
+    services: Services = request.app.state.services
     payload = await request.body()
     signature = request.headers.get("stripe-signature")
-    return await stripe_webhook.receive(session, services.settings, payload, signature)
+    return await stripe_webhook.process_delivery(
+        services.engine, services.settings, payload, signature
+    )

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from stripe import SignatureVerificationError, WebhookSignature
 
 from insight_atlas.billing import event_store
@@ -29,6 +29,7 @@ from insight_atlas.billing.errors import (
 )
 from insight_atlas.billing.plans import PAID_ACCESS_STATUSES, TERMINAL_STATUSES
 from insight_atlas.billing.schemas import WebhookReceipt
+from insight_atlas.errors import AppError
 from insight_atlas.ops.logging import get_logger
 from insight_atlas.ops.metrics import WEBHOOK_EVENTS
 from insight_atlas.settings import Settings
@@ -39,7 +40,7 @@ SIGNATURE_TOLERANCE_SECONDS = 300
 log = get_logger("insight_atlas.billing.stripe_webhook")
 
 Event = dict[str, Any]
-Handler = Callable[[AsyncSession, Settings, Event], Awaitable[None]]
+Handler = Callable[[AsyncConnection, Settings, Event], Awaitable[None]]
 
 
 def verify_and_parse(payload: bytes, signature: str | None, secret: str) -> Event:
@@ -69,8 +70,29 @@ def verify_and_parse(payload: bytes, signature: str | None, secret: str) -> Even
     return event
 
 
+async def process_delivery(
+    engine: AsyncEngine, settings: Settings, payload: bytes, signature: str | None
+) -> WebhookReceipt:
+    """One delivery, one transaction on a plain connection.
+
+    The webhook owns its transaction instead of using the request's session dependency:
+    every statement here is Core, and the ORM session and dependency machinery were a
+    third of the CPU of a delivery. Same rules: commit on success, commit when the error
+    keeps changes (a handler failure's record), roll back otherwise.
+    """
+    async with engine.connect() as connection:
+        try:
+            receipt = await receive(connection, settings, payload, signature)
+        except AppError as exc:
+            if exc.keeps_changes:
+                await connection.commit()
+            raise
+        await connection.commit()
+        return receipt
+
+
 async def receive(
-    session: AsyncSession, settings: Settings, payload: bytes, signature: str | None
+    connection: AsyncConnection, settings: Settings, payload: bytes, signature: str | None
 ) -> WebhookReceipt:
     event = verify_and_parse(payload, signature, settings.stripe_webhook_secret)
     event_id, event_type = event["id"], event["type"]
@@ -81,21 +103,20 @@ async def receive(
             log.info("stripe_event_ignored")
             WEBHOOK_EVENTS.labels("other", "ignored").inc()
             return WebhookReceipt(status="ignored", event_id=event_id)
-        claim, row_id = await event_store.claim(session, event, payload)
+        claim, row_id = await event_store.claim(connection, event, payload)
         if claim == "duplicate":
             log.info("stripe_event_duplicate")
             WEBHOOK_EVENTS.labels(event_type, "duplicate").inc()
             return WebhookReceipt(status="duplicate", event_id=event_id)
         try:
-            await handler(session, settings, event)
-            await session.flush()  # database errors of the handler belong to the handler
+            await handler(connection, settings, event)
         except Exception as exc:
-            await event_store.record_failure(session, event, payload, exc)
+            await event_store.record_failure(connection, event, payload, exc)
             log.exception("stripe_event_failed")
             WEBHOOK_EVENTS.labels(event_type, "failed").inc()
             raise WebhookHandlerFailed() from exc
         if claim == "retry":
-            await event_store.mark_handled(session, row_id)
+            await event_store.mark_handled(connection, row_id)
         log.info("stripe_event_handled")
         WEBHOOK_EVENTS.labels(event_type, "handled").inc()
         return WebhookReceipt(status="handled", event_id=event_id)
@@ -110,7 +131,7 @@ def _skipped(reason: str, **context: Any) -> None:
 
 
 async def handle_checkout_session_completed(
-    session: AsyncSession, settings: Settings, event: Event
+    connection: AsyncConnection, settings: Settings, event: Event
 ) -> None:
     """Links the Stripe customer and subscription to the user who started the checkout."""
     checkout = event["data"]["object"]
@@ -121,7 +142,7 @@ async def handle_checkout_session_completed(
     user_id = sync.user_id_from(checkout.get("client_reference_id"), metadata.get("user_id"))
     customer_id = sync.object_id(checkout.get("customer"))
     subscription_id = sync.object_id(checkout.get("subscription"))
-    row = await sync.find_subscription_row(session, customer_id=customer_id, user_id=user_id)
+    row = await sync.find_subscription_row(connection, customer_id=customer_id, user_id=user_id)
     if user_id is not None and row.user_id != user_id:
         raise EventNotApplicable(f"checkout for user {user_id} names the customer of another")
     if row.stripe_customer_id is None:
@@ -129,16 +150,16 @@ async def handle_checkout_session_completed(
     # Plan and status come from the subscription events, which carry the price.
     if row.stripe_subscription_id is None and subscription_id is not None:
         row.stripe_subscription_id = subscription_id
-    await sync.save(session, row)
+    await sync.save(connection, row)
     log.info("checkout_linked", user_id=row.user_id, subscription_id=subscription_id)
 
 
 async def _apply_subscription_event(
-    session: AsyncSession, settings: Settings, event: Event
+    connection: AsyncConnection, settings: Settings, event: Event
 ) -> None:
     snapshot = sync.snapshot_of(event["data"]["object"])
     row = await sync.find_subscription_row(
-        session,
+        connection,
         subscription_id=snapshot.subscription_id,
         customer_id=snapshot.customer_id,
         user_id=snapshot.user_id_hint,
@@ -147,7 +168,7 @@ async def _apply_subscription_event(
     if skipped:
         _skipped(skipped, user_id=row.user_id, subscription_id=snapshot.subscription_id)
         return
-    await sync.save(session, row)
+    await sync.save(connection, row)
     log.info(
         "subscription_applied",
         user_id=row.user_id,
@@ -158,24 +179,24 @@ async def _apply_subscription_event(
 
 
 async def handle_customer_subscription_created(
-    session: AsyncSession, settings: Settings, event: Event
+    connection: AsyncConnection, settings: Settings, event: Event
 ) -> None:
     """A new subscription: plan from its price, status as Stripe reports it."""
-    await _apply_subscription_event(session, settings, event)
+    await _apply_subscription_event(connection, settings, event)
 
 
 async def handle_customer_subscription_updated(
-    session: AsyncSession, settings: Settings, event: Event
+    connection: AsyncConnection, settings: Settings, event: Event
 ) -> None:
     """Plan change, renewal, cancel-at-period-end, past_due: the newest snapshot wins."""
-    await _apply_subscription_event(session, settings, event)
+    await _apply_subscription_event(connection, settings, event)
 
 
 async def handle_customer_subscription_deleted(
-    session: AsyncSession, settings: Settings, event: Event
+    connection: AsyncConnection, settings: Settings, event: Event
 ) -> None:
     """The subscription ended (status canceled): the user is back on Free."""
-    await _apply_subscription_event(session, settings, event)
+    await _apply_subscription_event(connection, settings, event)
 
 
 def _invoice_subscription_id(invoice: dict[str, Any]) -> str | None:
@@ -187,7 +208,7 @@ def _invoice_subscription_id(invoice: dict[str, Any]) -> str | None:
 
 
 async def _invoice_row(
-    session: AsyncSession, event: Event
+    connection: AsyncConnection, event: Event
 ) -> tuple[sync.SubscriptionState | None, str | None]:
     invoice = event["data"]["object"]
     subscription_id = _invoice_subscription_id(invoice)
@@ -195,7 +216,7 @@ async def _invoice_row(
         _skipped("invoice_without_subscription")
         return None, None
     row = await sync.find_subscription_row(
-        session,
+        connection,
         subscription_id=subscription_id,
         customer_id=sync.object_id(invoice.get("customer")),
     )
@@ -209,9 +230,11 @@ async def _invoice_row(
     return row, subscription_id
 
 
-async def handle_invoice_paid(session: AsyncSession, settings: Settings, event: Event) -> None:
+async def handle_invoice_paid(
+    connection: AsyncConnection, settings: Settings, event: Event
+) -> None:
     """A payment went through: a past_due subscription is active again."""
-    row, subscription_id = await _invoice_row(session, event)
+    row, subscription_id = await _invoice_row(connection, event)
     if row is None:
         return
     sync.set_status(row, "active", _event_time(event), settings)
@@ -221,15 +244,15 @@ async def handle_invoice_paid(session: AsyncSession, settings: Settings, event: 
     if latest is not None and (row.current_period_end is None or latest > row.current_period_end):
         row.current_period_end = latest
     row.stripe_state_at = _event_time(event)
-    await sync.save(session, row)
+    await sync.save(connection, row)
     log.info("invoice_paid_applied", user_id=row.user_id, subscription_id=subscription_id)
 
 
 async def handle_invoice_payment_failed(
-    session: AsyncSession, settings: Settings, event: Event
+    connection: AsyncConnection, settings: Settings, event: Event
 ) -> None:
     """A payment failed: past_due, with paid features kept until the grace period ends."""
-    row, subscription_id = await _invoice_row(session, event)
+    row, subscription_id = await _invoice_row(connection, event)
     if row is None:
         return
     if row.status not in PAID_ACCESS_STATUSES:
@@ -237,7 +260,7 @@ async def handle_invoice_payment_failed(
         return
     sync.set_status(row, "past_due", _event_time(event), settings)
     row.stripe_state_at = _event_time(event)
-    await sync.save(session, row)
+    await sync.save(connection, row)
     log.info(
         "invoice_payment_failed_applied",
         user_id=row.user_id,

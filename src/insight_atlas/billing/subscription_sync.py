@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from insight_atlas.billing.errors import EventNotApplicable
 from insight_atlas.billing.models import Subscription
@@ -146,14 +146,13 @@ _BY_USER_ID = _locked_row_by("user_id")
 
 
 async def find_subscription_row(
-    session: AsyncSession,
+    connection: AsyncConnection,
     *,
     subscription_id: str | None = None,
     customer_id: str | None = None,
     user_id: int | None = None,
 ) -> SubscriptionState:
     """The row the event is about, locked until commit so events for one user serialise."""
-    connection = await session.connection()
     lookups = (
         (_BY_SUBSCRIPTION_ID, subscription_id),
         (_BY_CUSTOMER_ID, customer_id),
@@ -178,12 +177,11 @@ async def find_subscription_row(
     )
 
 
-async def save(session: AsyncSession, row: SubscriptionState) -> None:
+async def save(connection: AsyncConnection, row: SubscriptionState) -> None:
     """Write the fields a handler changed (nothing when it changed none)."""
     changes = row.changes()
     if not changes:
         return
-    connection = await session.connection()
     await connection.execute(
         update(_SUBSCRIPTIONS)
         .where(_SUBSCRIPTIONS.c.id == row.id)
