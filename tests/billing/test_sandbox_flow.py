@@ -96,6 +96,11 @@ async def test_free_user_upgrades_in_the_sandbox_and_cancels_back_to_free(
     ]
     assert all(row["handled_at"] is not None for row in events)
     assert all(row["stripe_event_id"].startswith("evt_sandbox_") for row in events)
+    # Each delivery's request id leads back to the Pay request that caused it.
+    pay_request_id = paid.headers["x-request-id"]
+    assert [row["last_request_id"] for row in events] == [
+        f"{pay_request_id}.{number}" for number in (1, 2, 3)
+    ]
 
     portal = await client.post("/v1/billing/portal", headers=headers)
     assert portal.status_code == 200
