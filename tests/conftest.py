@@ -147,6 +147,8 @@ def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "mail_backend": "outbox",
         "log_level": "INFO",
         "stripe_secret_key": "",
+        # Inline scoring: a process pool per test app would dominate the suite's time.
+        "engine_processes": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

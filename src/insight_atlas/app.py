@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +13,7 @@ from insight_atlas import __version__
 from insight_atlas.accounts.passwords import PasswordService
 from insight_atlas.accounts.router import router as accounts_router
 from insight_atlas.assessments.router import router as assessments_router
+from insight_atlas.assessments.scoring import ReportScorer
 from insight_atlas.billing.router import router as billing_router
 from insight_atlas.billing.sandbox import router as billing_sandbox_router
 from insight_atlas.crypto import create_field_cipher
@@ -41,11 +43,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rate_limiter=create_rate_limiter(settings.redis_url),
         mailer=create_mailer(settings),
         cipher=create_field_cipher(settings),
+        scorer=ReportScorer(settings.engine_processes),
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await services.scorer.start()
+        # Everything built at start-up lives as long as the process: keep it out of the
+        # collector's full passes, which otherwise rescan it and pause every request.
+        gc.collect()
+        gc.freeze()
         yield
+        services.scorer.close()
         await services.rate_limiter.close()
         await engine.dispose()
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from insight_atlas.accounts.passwords import PasswordService
+from insight_atlas.assessments.scoring import ReportScorer
 from insight_atlas.crypto import FieldCipher
 from insight_atlas.mail import Mailer
 from insight_atlas.ops.ratelimit import RateLimiter
@@ -24,9 +25,11 @@ class Services:
     rate_limiter: RateLimiter
     mailer: Mailer
     cipher: FieldCipher
+    scorer: ReportScorer
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async on purpose: FastAPI runs plain `def` dependencies in a worker thread.
     services: Services = request.app.state.services
     return services
 

@@ -37,8 +37,8 @@ class Settings(BaseSettings):
     atlas_env: Environment = Environment.DEVELOPMENT
     atlas_data_dir: Path = Path("data")
     database_url: str = ""
-    db_pool_size: int = Field(default=10, ge=1, le=200)
-    db_max_overflow: int = Field(default=20, ge=0, le=200)
+    db_pool_size: int = Field(default=30, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     db_echo: bool = False
 
@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     submissions_per_hour: int = Field(default=30, ge=1)
     share_link_days: int = Field(default=7, ge=1, le=90)
     max_free_text_chars: int = Field(default=5000, ge=100, le=20000)
+    engine_processes: int = Field(default=1, ge=0, le=32)
 
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = DEFAULT_WEBHOOK_SECRET

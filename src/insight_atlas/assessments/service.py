@@ -11,15 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.dependencies import Principal
 from insight_atlas.assessment import (
-    AssessmentError,
     Instrument,
     UnknownInstrumentError,
     list_instruments,
     load_instrument,
-    score,
-)
-from insight_atlas.assessment import (
-    Report as EngineReport,
 )
 from insight_atlas.assessments import errors
 from insight_atlas.assessments.models import (
@@ -29,6 +24,7 @@ from insight_atlas.assessments.models import (
     Report,
 )
 from insight_atlas.assessments.schemas import AssessmentRead, SaveResponses, StartAssessment
+from insight_atlas.assessments.scoring import ScoringFailed
 from insight_atlas.billing.entitlements import ensure_entitled
 from insight_atlas.db import utcnow
 from insight_atlas.errors import TooManyRequests
@@ -206,9 +202,7 @@ def _engine_timings(assessment: Assessment) -> dict[str, Any] | None:
     return timings or None
 
 
-def _missing_for_unscored(assessment: Assessment, result: EngineReport) -> list[str]:
-    if not result.main.unscored and not any(addon.unscored for addon in result.addons):
-        return []
+def _unanswered(assessment: Assessment) -> list[str]:
     return [item for item in _item_ids(assessment) if item not in assessment.answers]
 
 
@@ -228,21 +222,22 @@ async def submit(
     )
     demographics = {k: v for k, v in (("sex", assessment.sex), ("age", assessment.age)) if v}
     try:
-        result = score(
+        result = await services.scorer.score(
             assessment.instrument_key,
             assessment.answers,
-            demographics=demographics or None,
-            timings=_engine_timings(assessment),
-            free_text=free_text,
+            demographics or None,
+            _engine_timings(assessment),
+            free_text,
         )
-    except AssessmentError as exc:
+    except ScoringFailed as exc:
         raise errors.InvalidResponses(str(exc)) from exc
-    if missing := _missing_for_unscored(assessment, result):
+    if result.has_unscored_scales:
+        missing = _unanswered(assessment)
         raise errors.IncompleteAssessment(
             f"Too many unanswered items to score every scale ({len(missing)} unanswered).",
             details={"unanswered_item_ids": missing},
         )
-    body = result.to_json()
+    body = result.body
     now = utcnow()
     assessment.status = STATUS_SUBMITTED
     assessment.submitted_at = now
@@ -251,10 +246,10 @@ async def submit(
         user_id=principal.user.id,
         assessment_id=assessment.id,
         instrument_key=assessment.instrument_key,
-        instrument_version=result.main.instrument_version,
+        instrument_version=result.instrument_version,
         engine_version=result.engine_version,
-        norms_version=result.main.norms.version or "none",
-        validity=result.validity.overall,
+        norms_version=result.norms_version,
+        validity=result.validity,
         body_ciphertext=services.cipher.encrypt(body),
         body_sha256=hashlib.sha256(body).hexdigest(),
         created_at=now,
