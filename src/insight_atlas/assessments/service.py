@@ -250,7 +250,7 @@ async def submit(
         engine_version=result.engine_version,
         norms_version=result.norms_version,
         validity=result.validity,
-        body_ciphertext=services.cipher.encrypt(body),
+        body_ciphertext=services.cipher.encrypt_document(body),
         body_sha256=hashlib.sha256(body).hexdigest(),
         created_at=now,
     )

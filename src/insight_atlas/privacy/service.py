@@ -124,7 +124,7 @@ async def export(session: AsyncSession, services: Services, user: User) -> dict[
                 "id": r.id,
                 "assessment_id": r.assessment_id,
                 "created_at": r.created_at,
-                "report": orjson.loads(cipher.decrypt(r.body_ciphertext)),
+                "report": orjson.loads(cipher.decrypt_document(r.body_ciphertext)),
             }
             for r in reports
         ],

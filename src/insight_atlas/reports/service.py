@@ -100,7 +100,7 @@ def summary(report: Report, shared: bool) -> ReportSummary:
 
 def report_body(services: Services, report: Report) -> bytes:
     """The engine's report JSON exactly as it was produced."""
-    return services.cipher.decrypt(report.body_ciphertext)
+    return services.cipher.decrypt_document(report.body_ciphertext)
 
 
 def report_document(services: Services, report: Report, body: bytes | None = None) -> bytes:
