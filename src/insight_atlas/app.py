@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     app.state.sessionmaker = services.sessionmaker
+    app.state.db_slots = asyncio.Semaphore(settings.db_pool_size + settings.db_max_overflow)
     app.state.migration_heads = head_revisions()
 
     install_error_handlers(app)

@@ -67,17 +67,17 @@ def utcnow() -> dt.datetime:
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.database_url
     kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": False}
+    kwargs.update(
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
     if url.startswith("sqlite"):
         if ":memory:" not in url:
             settings.atlas_data_dir.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs.update(
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            pool_timeout=settings.db_pool_timeout_seconds,
-            pool_recycle=1800,
-        )
+        kwargs["pool_recycle"] = 1800
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         _configure_sqlite(engine)
@@ -103,7 +103,9 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit when the handler succeeds, roll back otherwise."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session:
+    # First come, first served: the pool's own wait is not fair, so under overload some
+    # requests would wait seconds while later ones go straight through.
+    async with request.app.state.db_slots, sessionmaker() as session:
         try:
             yield session
         except AppError as exc:
