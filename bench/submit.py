@@ -235,7 +235,9 @@ def bench_target(
         submit_lua, plain_lua = workdir / "submit.lua", workdir / "plain.lua"
         submit_lua.write_text(SUBMIT_LUA)
         plain_lua.write_text(PLAIN_LUA)
-        healthz = wrk(plain_lua, f"{server.base_url}/healthz", args.duration, {}, pinning.client_cpus)
+        healthz = wrk(
+            plain_lua, f"{server.base_url}/healthz", args.duration, {}, pinning.client_cpus
+        )
         time.sleep(1)
         submits = wrk(
             submit_lua,
