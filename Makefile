@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-export HOST PORT
+# Links the API builds (reset mail, sandbox checkout) point at where `make run` serves.
+PUBLIC_API_URL ?= http://$(HOST):$(PORT)
+PUBLIC_WEB_URL ?= http://$(HOST):$(PORT)
+export HOST PORT PUBLIC_API_URL PUBLIC_WEB_URL
 
 .PHONY: run test lint typecheck format bench bench-engine bench-http deps dev-deps clean lock
 
