@@ -151,7 +151,7 @@ def make_pro(database_url: str, email: str) -> None:
     """Billing has its own benchmark; here the account is simply put on Pro."""
     import sqlalchemy as sa
 
-    sync_url = database_url.replace("+asyncpg", "+psycopg").replace("+aiosqlite", "")
+    sync_url = database_url.split("?")[0].replace("+asyncpg", "+psycopg").replace("+aiosqlite", "")
     engine = sa.create_engine(sync_url)
     with engine.begin() as connection:
         connection.execute(
@@ -260,6 +260,12 @@ def main() -> int:
     parser.add_argument("--pg-dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--targets", default="sqlite,postgresql")
     parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument(
+        "--pg-query",
+        default="",
+        help="appended to the service's DATABASE_URL, e.g. '?ssl=disable' (asyncpg otherwise"
+        " prefers TLS even on loopback)",
+    )
     args = parser.parse_args()
 
     engine = engine_rate()
@@ -276,7 +282,9 @@ def main() -> int:
                 url = args.pg_dsn.rsplit("/", 1)[0].replace(
                     "postgresql://", "postgresql+asyncpg://"
                 )
-                results["postgresql"] = bench_target("postgresql", f"{url}/{dbname}", args, workdir)
+                results["postgresql"] = bench_target(
+                    "postgresql", f"{url}/{dbname}{args.pg_query}", args, workdir
+                )
 
     print(
         f"\n{'target':<11} {'endpoint':<30} {'conns':>5} {'ok/s':>8} {'p50 ms':>8}"
