@@ -12,6 +12,7 @@ from insight_atlas.accounts.errors import WrongCurrentPassword
 from insight_atlas.accounts.models import AuthSession, User
 from insight_atlas.assessments.models import Assessment, Report, ShareLink
 from insight_atlas.billing.models import Subscription
+from insight_atlas.billing.service import cancel_subscription_for_account_deletion
 from insight_atlas.privacy.models import ConsentRecord
 from insight_atlas.privacy.schemas import PurgeResult
 from insight_atlas.services import Services
@@ -163,8 +164,6 @@ async def delete_account(
 ) -> None:
     if not await services.passwords.verify(user.password_hash, password):
         raise WrongCurrentPassword("The password is incorrect; the account was not deleted.")
-    from insight_atlas.billing.service import cancel_subscription_for_account_deletion
-
     # Billing first: if Stripe refuses, nothing is deleted and the person can retry.
     await cancel_subscription_for_account_deletion(session, services, user.id)
     await purge_data(session, user.id)
