@@ -41,6 +41,8 @@ import httpx
 import psycopg
 import stripe
 
+from insight_atlas.billing import sandbox_events
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
@@ -103,59 +105,43 @@ def create_users(dsn: str, count: int) -> list[int]:
 
 
 def subscription_event(event_id: str, user_id: int, created: int, yearly: bool) -> dict:
-    return {
-        "id": event_id,
-        "object": "event",
-        "api_version": stripe.api_version,
-        "created": created,
-        "livemode": False,
-        "type": "customer.subscription.updated",
-        "data": {
-            "object": {
-                "id": f"sub_bench_{user_id}",
-                "object": "subscription",
-                "customer": f"cus_bench_{user_id}",
-                "status": "active",
-                "cancel_at_period_end": False,
-                "metadata": {"user_id": str(user_id)},
-                "items": {
-                    "object": "list",
-                    "data": [
-                        {
-                            "id": f"si_bench_{user_id}",
-                            "object": "subscription_item",
-                            "price": {"id": PRICE_YEARLY if yearly else PRICE_MONTHLY},
-                            "current_period_end": created + 30 * 86_400,
-                        }
-                    ],
-                },
-            }
+    subscription = {
+        "id": f"sub_bench_{user_id}",
+        "object": "subscription",
+        "customer": f"cus_bench_{user_id}",
+        "status": "active",
+        "cancel_at_period_end": False,
+        "metadata": {"user_id": str(user_id)},
+        "items": {
+            "object": "list",
+            "data": [
+                {
+                    "id": f"si_bench_{user_id}",
+                    "object": "subscription_item",
+                    "price": {"id": PRICE_YEARLY if yearly else PRICE_MONTHLY},
+                    "current_period_end": created + 30 * 86_400,
+                }
+            ],
         },
     }
+    return dict(
+        sandbox_events.event(event_id, "customer.subscription.updated", created, subscription)
+    )
 
 
 def invoice_event(event_id: str, user_id: int, created: int) -> dict:
-    return {
-        "id": event_id,
-        "object": "event",
-        "api_version": stripe.api_version,
-        "created": created,
-        "livemode": False,
-        "type": "invoice.paid",
-        "data": {
-            "object": {
-                "id": f"in_{event_id}",
-                "object": "invoice",
-                "customer": f"cus_bench_{user_id}",
-                "status": "paid",
-                "parent": {
-                    "type": "subscription_details",
-                    "subscription_details": {"subscription": f"sub_bench_{user_id}"},
-                },
-                "lines": {"object": "list", "data": []},
-            }
+    invoice = {
+        "id": f"in_{event_id}",
+        "object": "invoice",
+        "customer": f"cus_bench_{user_id}",
+        "status": "paid",
+        "parent": {
+            "type": "subscription_details",
+            "subscription_details": {"subscription": f"sub_bench_{user_id}"},
         },
+        "lines": {"object": "list", "data": []},
     }
+    return dict(sandbox_events.event(event_id, "invoice.paid", created, invoice))
 
 
 def signed(event: dict) -> bytes:
