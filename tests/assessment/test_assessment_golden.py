@@ -1,7 +1,7 @@
 """Golden values computed by hand from the published keys, norms and formulas.
 
-Expected numbers are derived here from Johnson's norm values copied into the
-test, not from the engine's own helpers.
+Expected numbers are derived here from Johnson's norm values and coefficient
+alphas copied into the test, not from the engine's own helpers.
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ from insight_atlas.assessment import score
 FEMALE_21_40 = {
     "N": (72.14, 16.16), "E": (80.78, 14.64), "O": (88.25, 12.15), "A": (91.91, 11.39),
     "C": (87.57, 13.87), "N1": (13.08, 3.68), "E1": (14.05, 3.66), "A2": (17.34, 2.61),
+    "C3": (16.36, 2.54),
 }  # fmt: skip
+# Coefficient alphas of the IPIP-120 scales, Johnson's IPIP-300 vs IPIP-120 table
+# (ipip.ori.org/IPIP300-120ComparisonTable.htm, "IPIP 120" column).
+JOHNSON_ALPHA = {"N1": 0.71, "C3": 0.47, "N": 0.88}
 # Men aged 41-60 and the matching women's group, for the combined-norm check.
 MALE_41_60_E = (77.06, 14.31)
 FEMALE_41_60_E = (78.62, 14.19)
@@ -93,22 +97,25 @@ def test_all_ones_follow_the_reverse_key() -> None:
     assert scales["A"] == 7 * 1 + 17 * 5
 
 
-def test_sem_interval_uses_published_alpha() -> None:
-    report = score(
-        "ipip-neo-120", neo_answers(lambda i: 4), demographics={"sex": "female", "age": 30}
-    )
-    n1 = report.main.scale("N1")
-    assert n1 is not None and n1.interval is not None
-    mean, sd = FEMALE_21_40["N1"]
-    sem_raw = sd * math.sqrt(1 - 0.71)
-    sem_t = 10 * math.sqrt(1 - 0.71)
-    t = t_score(16, mean, sd)
-    assert n1.interval.alpha == 0.71 and n1.interval.alpha_status == "published"
-    assert n1.interval.sem_raw == pytest.approx(sem_raw, abs=1e-4)
-    assert n1.interval.raw_low == pytest.approx(16 - 1.96 * sem_raw, abs=1e-4)
-    assert n1.interval.raw_high == pytest.approx(16 + 1.96 * sem_raw, abs=1e-4)
-    assert n1.interval.t_low == pytest.approx(t - 1.96 * sem_t, abs=0.006)
-    assert n1.interval.t_high == pytest.approx(t + 1.96 * sem_t, abs=0.006)
+@pytest.mark.parametrize("key", sorted(JOHNSON_ALPHA))
+def test_sem_interval_uses_published_alpha(key: str) -> None:
+    answers = neo_answers(lambda i: 4)
+    report = score("ipip-neo-120", answers, demographics={"sex": "female", "age": 30})
+    scale = report.main.scale(key)
+    assert scale is not None and scale.interval is not None
+    alpha = JOHNSON_ALPHA[key]
+    mean, sd = FEMALE_21_40[key]
+    raw = expected_raw(answers)[key]
+    sem_raw = sd * math.sqrt(1 - alpha)
+    sem_t = 10 * math.sqrt(1 - alpha)
+    t = t_score(raw, mean, sd)
+    assert scale.interval.alpha == alpha and scale.interval.alpha_status == "published"
+    assert scale.interval.sem_raw == pytest.approx(sem_raw, abs=1e-4)
+    assert scale.interval.sem_t == pytest.approx(sem_t, abs=1e-4)
+    assert scale.interval.raw_low == pytest.approx(raw - 1.96 * sem_raw, abs=1e-4)
+    assert scale.interval.raw_high == pytest.approx(raw + 1.96 * sem_raw, abs=1e-4)
+    assert scale.interval.t_low == pytest.approx(t - 1.96 * sem_t, abs=0.006)
+    assert scale.interval.t_high == pytest.approx(t + 1.96 * sem_t, abs=0.006)
 
 
 def test_combined_norm_when_sex_is_missing() -> None:

@@ -36,11 +36,30 @@ def test_neo_keying_matches_ipip_table_counts() -> None:
     published = {
         "N1": (4, 0), "N2": (3, 1), "N3": (3, 1), "N4": (3, 1), "N5": (1, 3), "N6": (3, 1),
         "E1": (2, 2), "E2": (2, 2), "E3": (3, 1), "E4": (3, 1), "E5": (4, 0), "E6": (4, 0),
-        "O1": (4, 0), "O2": (2, 2), "O3": (2, 2),
+        "O1": (4, 0), "O2": (2, 2), "O3": (2, 2), "O4": (1, 3), "O5": (1, 3), "O6": (2, 2),
+        "A1": (3, 1), "A2": (0, 4), "A3": (2, 2), "A4": (0, 4), "A5": (0, 4), "A6": (2, 2),
+        "C1": (4, 0), "C2": (1, 3), "C3": (2, 2), "C4": (2, 2), "C5": (2, 2), "C6": (0, 4),
     }  # fmt: skip
     counts = Counter((it.scale, it.keyed) for it in load_instrument("ipip-neo-120").items)
     for facet, (plus, minus) in published.items():
         assert (counts[(facet, "plus")], counts[(facet, "minus")]) == (plus, minus), facet
+
+
+def test_neo_alphas_are_johnsons_published_values() -> None:
+    # Coefficient alpha, "IPIP 120" column of the ipip.ori.org 300/120 comparison table
+    # (Eugene-Springfield Community Sample).
+    published = {
+        "N": 0.88, "N1": 0.71, "N2": 0.77, "N3": 0.80, "N4": 0.63, "N5": 0.69, "N6": 0.70,
+        "E": 0.84, "E1": 0.77, "E2": 0.60, "E3": 0.75, "E4": 0.68, "E5": 0.67, "E6": 0.71,
+        "O": 0.85, "O1": 0.70, "O2": 0.72, "O3": 0.67, "O4": 0.66, "O5": 0.78, "O6": 0.76,
+        "A": 0.81, "A1": 0.70, "A2": 0.62, "A3": 0.65, "A4": 0.56, "A5": 0.63, "A6": 0.68,
+        "C": 0.84, "C1": 0.57, "C2": 0.76, "C3": 0.47, "C4": 0.68, "C5": 0.66, "C6": 0.70,
+    }  # fmt: skip
+    inst = load_instrument("ipip-neo-120")
+    assert {k: r.alpha for k, r in inst.reliability.items()} == published
+    for key, rel in inst.reliability.items():
+        assert (rel.status, rel.citation, rel.note) == ("published", "johnson_alpha", None), key
+    assert "IPIP300-120ComparisonTable" in inst.citations["johnson_alpha"]
 
 
 def test_neo_spot_check_item_texts() -> None:

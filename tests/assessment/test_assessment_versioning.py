@@ -14,8 +14,8 @@ import pytest
 
 PINNED = {
     "instruments/ipip-neo-120.json": (
-        "1.0.0",
-        "7ebdeefc18404026f67ccdf609da29848037e47c494ad37cebbfa61ec84e21d6",
+        "1.1.0",
+        "87654890ccc26c8a80fe5c371c3f0bdd248ac221c626217c871b13d1cf96f199",
     ),
     "instruments/mini-ipip.json": (
         "1.0.1",
