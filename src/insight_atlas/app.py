@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     engine = create_engine(settings)
+    cipher = create_field_cipher(settings)
     services = Services(
         settings=settings,
         engine=engine,
@@ -43,8 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         passwords=PasswordService(settings),
         rate_limiter=create_rate_limiter(settings.redis_url),
         mailer=create_mailer(settings),
-        cipher=create_field_cipher(settings),
-        scorer=ReportScorer(settings.engine_processes),
+        cipher=cipher,
+        scorer=ReportScorer(settings.engine_processes, cipher),
     )
 
     @asynccontextmanager

@@ -20,7 +20,13 @@ class FieldCipher:
     def __init__(self, keys: list[bytes]) -> None:
         if not keys:
             raise ValueError("at least one encryption key is needed")
+        self._keys = list(keys)
         self._fernet = MultiFernet([Fernet(key) for key in keys])
+
+    @property
+    def keys(self) -> list[bytes]:
+        """The key list, for worker processes that build their own cipher."""
+        return list(self._keys)
 
     def encrypt(self, plaintext: bytes) -> bytes:
         return self._fernet.encrypt(plaintext)

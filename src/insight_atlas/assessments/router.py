@@ -140,7 +140,7 @@ async def submit_assessment(
     assessment_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
 ) -> Response:
     """Score the answers and store an immutable report; 409 if already submitted."""
-    assessment = await service.get_owned(session, principal.user.id, assessment_id)
+    assessment = await service.get_owned_submission(session, principal.user.id, assessment_id)
     report, body = await service.submit(session, services, principal, assessment)
     return Response(
         report_document(services, report, body),

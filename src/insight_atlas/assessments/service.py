@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.dependencies import Principal
@@ -37,6 +36,26 @@ WORK_STYLE = "work-style"
 ADD_ON_KEYS = frozenset({WORK_STYLE})
 
 
+class PendingSubmission(NamedTuple):
+    """What a submission reads of its assessment: plain values, no ORM object."""
+
+    id: str
+    instrument_key: str
+    include_work_style: bool
+    status: str
+    sex: str | None
+    age: int | None
+    answers: dict[str, Any]
+    timings: dict[str, Any]
+    free_text_ciphertext: bytes | None
+
+
+# Core tables: the submit path skips the ORM's unit of work (one object, two statements).
+_assessment_table = cast(Table, Assessment.__table__)
+_report_table = cast(Table, Report.__table__)
+_SUBMISSION_COLUMNS = [_assessment_table.c[name] for name in PendingSubmission._fields]
+
+
 def instrument_or_404(key: str) -> Instrument:
     try:
         return load_instrument(key)
@@ -45,7 +64,7 @@ def instrument_or_404(key: str) -> Instrument:
         raise errors.UnknownInstrument(f"No instrument {key!r}; available: {known}.") from exc
 
 
-def _item_ids(assessment: Assessment) -> list[str]:
+def _item_ids(assessment: Assessment | PendingSubmission) -> list[str]:
     ids = [item.id for item in load_instrument(assessment.instrument_key).items]
     if assessment.include_work_style:
         ids.extend(item.id for item in load_instrument(WORK_STYLE).items)
@@ -133,6 +152,24 @@ async def get_owned(session: AsyncSession, user_id: int, assessment_id: str) -> 
     return assessment
 
 
+async def get_owned_submission(
+    session: AsyncSession, user_id: int, assessment_id: str
+) -> PendingSubmission:
+    """`get_owned` for the submit path: the columns scoring needs, as plain values."""
+    if not is_uuid(assessment_id):
+        raise errors.AssessmentNotFound()
+    row = (
+        await session.execute(
+            select(*_SUBMISSION_COLUMNS).where(
+                _assessment_table.c.id == assessment_id, _assessment_table.c.user_id == user_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise errors.AssessmentNotFound()
+    return PendingSubmission(*row)
+
+
 def save_responses(assessment: Assessment, body: SaveResponses, services: Services) -> Assessment:
     if assessment.status != STATUS_IN_PROGRESS:
         raise errors.AlreadySubmitted()
@@ -183,7 +220,7 @@ def save_responses(assessment: Assessment, body: SaveResponses, services: Servic
     return assessment
 
 
-def _engine_timings(assessment: Assessment) -> dict[str, Any] | None:
+def _engine_timings(assessment: Assessment | PendingSubmission) -> dict[str, Any] | None:
     """Timings restricted to answered items, in the engine's input format."""
     answered = assessment.answers
     timings: dict[str, Any] = {
@@ -202,32 +239,32 @@ def _engine_timings(assessment: Assessment) -> dict[str, Any] | None:
     return timings or None
 
 
-def _unanswered(assessment: Assessment) -> list[str]:
+def _unanswered(assessment: Assessment | PendingSubmission) -> list[str]:
     return [item for item in _item_ids(assessment) if item not in assessment.answers]
 
 
 async def submit(
-    session: AsyncSession, services: Services, principal: Principal, assessment: Assessment
+    session: AsyncSession,
+    services: Services,
+    principal: Principal,
+    assessment: PendingSubmission,
 ) -> tuple[Report, bytes]:
-    """Score and store; returns the report row and its JSON body (plaintext)."""
+    """Score and store; returns the report (not attached to the session) and its JSON body."""
     if assessment.status != STATUS_IN_PROGRESS:
         raise errors.AlreadySubmitted()
     await _throttle(
         services, "submission", principal.user.id, services.settings.submissions_per_hour
     )
-    free_text = (
-        services.cipher.decrypt_text(assessment.free_text_ciphertext)
-        if assessment.free_text_ciphertext
-        else None
-    )
     demographics = {k: v for k, v in (("sex", assessment.sex), ("age", assessment.age)) if v}
     try:
+        # Decrypting the text, scoring, encrypting and hashing the report all happen in
+        # the scoring worker, off the event loop.
         result = await services.scorer.score(
             assessment.instrument_key,
             assessment.answers,
             demographics or None,
             _engine_timings(assessment),
-            free_text,
+            assessment.free_text_ciphertext,
         )
     except ScoringFailed as exc:
         raise errors.InvalidResponses(str(exc)) from exc
@@ -237,26 +274,34 @@ async def submit(
             f"Too many unanswered items to score every scale ({len(missing)} unanswered).",
             details={"unanswered_item_ids": missing},
         )
-    body = result.body
     now = utcnow()
-    assessment.status = STATUS_SUBMITTED
-    assessment.submitted_at = now
-    report = Report(
-        id=str(uuid.uuid4()),
-        user_id=principal.user.id,
-        assessment_id=assessment.id,
-        instrument_key=assessment.instrument_key,
-        instrument_version=result.instrument_version,
-        engine_version=result.engine_version,
-        norms_version=result.norms_version,
-        validity=result.validity,
-        body_ciphertext=services.cipher.encrypt_document(body),
-        body_sha256=hashlib.sha256(body).hexdigest(),
-        created_at=now,
+    # The status condition makes two concurrent submissions of one assessment safe: only
+    # one of them finds it in progress; the other answers 409 and writes nothing.
+    claimed = await session.execute(
+        update(_assessment_table)
+        .where(
+            _assessment_table.c.id == assessment.id,
+            _assessment_table.c.status == STATUS_IN_PROGRESS,
+        )
+        .values(status=STATUS_SUBMITTED, submitted_at=now, updated_at=now)
     )
-    session.add(report)
-    await session.flush()
-    return report, body
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise errors.AlreadySubmitted()
+    values = {
+        "id": str(uuid.uuid4()),
+        "user_id": principal.user.id,
+        "assessment_id": assessment.id,
+        "instrument_key": assessment.instrument_key,
+        "instrument_version": result.instrument_version,
+        "engine_version": result.engine_version,
+        "norms_version": result.norms_version,
+        "validity": result.validity,
+        "body_ciphertext": result.body_ciphertext,
+        "body_sha256": result.body_sha256,
+        "created_at": now,
+    }
+    await session.execute(insert(_report_table).values(values))
+    return Report(**values), result.body
 
 
 async def read(session: AsyncSession, services: Services, assessment: Assessment) -> AssessmentRead:
