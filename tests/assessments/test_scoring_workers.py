@@ -10,6 +10,7 @@ import signal
 from collections.abc import AsyncIterator
 
 import pytest
+import uvloop
 from cryptography.fernet import Fernet
 
 from insight_atlas.assessment import load_instrument
@@ -110,3 +111,20 @@ async def test_a_dead_worker_fails_its_jobs_and_is_replaced(worker_scorer: Repor
     assert result.body.startswith(b"{")
     [replacement] = worker_scorer._workers
     assert replacement.process.pid != worker.process.pid
+
+
+def test_workers_serve_under_uvloop(cipher: FieldCipher) -> None:
+    """`atlas serve` runs on uvloop, whose transports differ from asyncio's."""
+
+    async def main() -> bytes:
+        scorer = ReportScorer(1, cipher)
+        try:
+            result = await scorer.score(
+                "ipip-neo-120", answers(5), None, None, cipher.encrypt_text(TEXT)
+            )
+        finally:
+            scorer.close()
+        return result.body
+
+    body = uvloop.run(main())
+    assert b"curious" in body

@@ -26,7 +26,7 @@ import socket
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from insight_atlas.assessment import AssessmentError, load_instrument, score
 from insight_atlas.assessment.text_signals import analyse_text
@@ -35,6 +35,7 @@ from insight_atlas.crypto import FieldCipher
 _HEADER = struct.Struct("!I")
 # A report is about 35 KB of JSON; anything near this bound is a broken stream.
 _MAX_FRAME = 64 * 1024 * 1024
+_START_TIMEOUT_SECONDS = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +150,8 @@ class _WorkerProtocol(asyncio.Protocol):
         self._buffer = bytearray()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not subclasses of asyncio.Transport, only alike.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self._buffer += data
@@ -211,7 +212,13 @@ class _Worker:
         _, protocol = await asyncio.get_running_loop().create_unix_connection(
             _WorkerProtocol, sock=parent_end
         )
-        await protocol.ready
+        try:
+            # A child that cannot even import the engine must not hang start-up forever.
+            await asyncio.wait_for(protocol.ready, timeout=_START_TIMEOUT_SECONDS)
+        except BaseException:
+            worker = cls(process, protocol)
+            worker.stop()
+            raise
         return cls(process, protocol)
 
     @property

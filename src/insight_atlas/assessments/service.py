@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.dependencies import Principal
@@ -53,7 +53,28 @@ class PendingSubmission(NamedTuple):
 # Core tables: the submit path skips the ORM's unit of work (one object, two statements).
 _assessment_table = cast(Table, Assessment.__table__)
 _report_table = cast(Table, Report.__table__)
-_SUBMISSION_COLUMNS = [_assessment_table.c[name] for name in PendingSubmission._fields]
+# Built once: constructing a statement costs more CPU than running it.
+_SUBMISSION_QUERY = select(
+    *(_assessment_table.c[name] for name in PendingSubmission._fields)
+).where(
+    _assessment_table.c.id == bindparam("assessment_id"),
+    _assessment_table.c.user_id == bindparam("user_id"),
+)
+# The status condition makes two concurrent submissions of one assessment safe: only one
+# of them finds it in progress; the other answers 409 and writes nothing.
+_CLAIM_FOR_REPORT = (
+    update(_assessment_table)
+    .where(
+        _assessment_table.c.id == bindparam("claimed_id"),
+        _assessment_table.c.status == STATUS_IN_PROGRESS,
+    )
+    .values(
+        status=STATUS_SUBMITTED,
+        submitted_at=bindparam("claimed_at"),
+        updated_at=bindparam("claimed_at"),
+    )
+)
+_INSERT_REPORT = insert(_report_table)
 
 
 def instrument_or_404(key: str) -> Instrument:
@@ -160,9 +181,7 @@ async def get_owned_submission(
         raise errors.AssessmentNotFound()
     row = (
         await session.execute(
-            select(*_SUBMISSION_COLUMNS).where(
-                _assessment_table.c.id == assessment_id, _assessment_table.c.user_id == user_id
-            )
+            _SUBMISSION_QUERY, {"assessment_id": assessment_id, "user_id": user_id}
         )
     ).first()
     if row is None:
@@ -275,15 +294,8 @@ async def submit(
             details={"unanswered_item_ids": missing},
         )
     now = utcnow()
-    # The status condition makes two concurrent submissions of one assessment safe: only
-    # one of them finds it in progress; the other answers 409 and writes nothing.
     claimed = await session.execute(
-        update(_assessment_table)
-        .where(
-            _assessment_table.c.id == assessment.id,
-            _assessment_table.c.status == STATUS_IN_PROGRESS,
-        )
-        .values(status=STATUS_SUBMITTED, submitted_at=now, updated_at=now)
+        _CLAIM_FOR_REPORT, {"claimed_id": assessment.id, "claimed_at": now}
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise errors.AlreadySubmitted()
@@ -300,7 +312,7 @@ async def submit(
         "body_sha256": result.body_sha256,
         "created_at": now,
     }
-    await session.execute(insert(_report_table).values(values))
+    await session.execute(_INSERT_REPORT, values)
     return Report(**values), result.body
 
 
