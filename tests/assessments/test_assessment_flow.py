@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 import httpx
@@ -191,6 +192,36 @@ async def test_one_missing_answer_is_prorated_not_refused(client: httpx.AsyncCli
     assert response.status_code == 201
     scales = {s["key"]: s for s in response.json()["report"]["scales"]}
     assert any(s["prorated"] for s in scales.values())
+
+
+async def test_concurrent_submissions_store_one_report(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    _, tokens = await signed_in_user(client)
+    token = tokens["access_token"]
+    assessment_id = (await start(client, token)).json()["id"]
+    saved = await client.put(
+        f"/v1/assessments/{assessment_id}/responses",
+        json={"answers": answers_for("mini-ipip", pattern=2), "free_text": SAMPLE_TEXT},
+        headers=bearer(token),
+    )
+    assert saved.status_code == 200
+
+    responses = await asyncio.gather(
+        *(
+            client.post(f"/v1/assessments/{assessment_id}/submit", headers=bearer(token))
+            for _ in range(4)
+        )
+    )
+
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
+    for response in responses:
+        if response.status_code == 409:
+            assert_error(response, 409, "already_submitted")
+    assert await count(app, Report) == 1
+    [winner] = [r for r in responses if r.status_code == 201]
+    listed = (await client.get("/v1/reports", headers=bearer(token))).json()
+    assert [item["id"] for item in listed["items"]] == [winner.json()["id"]]
 
 
 async def test_submitted_report_is_immutable_and_reproducible(
