@@ -9,6 +9,7 @@ to_json of the same input, in this process).
 
     .venv/bin/python bench/submit.py                 # 10 s per step
     .venv/bin/python bench/submit.py --duration 5 --prepared 2500
+    .venv/bin/python bench/submit.py --targets postgresql --pg-query ''   # TLS to PostgreSQL
 
 Targets: >= 300 submits/s on PostgreSQL with p99 < 100 ms at 32 connections.
 Bounded: every step is one wrk run of --duration seconds; all processes and the
@@ -194,7 +195,7 @@ def wrk(
 def bench_target(
     name: str, database_url: str, args: argparse.Namespace, workdir: Path
 ) -> dict[str, dict]:  # type: ignore[type-arg]
-    pinning = choose_pinning(not args.no_pin)
+    pinning = choose_pinning(args.pin)
     env = {
         **os.environ,
         "ATLAS_ENV": "development",
@@ -259,12 +260,18 @@ def main() -> int:
     parser.add_argument("--prepared", type=int, default=4500)
     parser.add_argument("--pg-dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--targets", default="sqlite,postgresql")
-    parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="pin the server (and so its scoring worker) to CPU 0 and wrk to CPU 1",
+    )
+    parser.add_argument("--no-pin", action="store_true", help=argparse.SUPPRESS)  # the default
     parser.add_argument(
         "--pg-query",
-        default="",
-        help="appended to the service's DATABASE_URL, e.g. '?ssl=disable' (asyncpg otherwise"
-        " prefers TLS even on loopback)",
+        default="?ssl=disable",
+        help="appended to the service's DATABASE_URL (default '?ssl=disable': TLS to a"
+        " database on the same host protects nothing; pass '' to measure asyncpg's default,"
+        " which prefers TLS whenever the server offers it)",
     )
     args = parser.parse_args()
 
@@ -282,6 +289,8 @@ def main() -> int:
                 url = args.pg_dsn.rsplit("/", 1)[0].replace(
                     "postgresql://", "postgresql+asyncpg://"
                 )
+                shown = args.pg_query or "(none: TLS preferred)"
+                print(f"[postgresql] DATABASE_URL query: {shown}")
                 results["postgresql"] = bench_target(
                     "postgresql", f"{url}/{dbname}{args.pg_query}", args, workdir
                 )
