@@ -6,6 +6,7 @@ import enum
 import functools
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -108,7 +109,17 @@ class Settings(BaseSettings):
         # Hosting providers hand out libpq-style URLs; the service talks asyncpg.
         for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://"):
             if value.startswith(prefix):
-                return "postgresql+asyncpg://" + value[len(prefix) :]
+                value = "postgresql+asyncpg://" + value[len(prefix) :]
+                break
+        if value.startswith("postgresql+asyncpg://") and "?" in value:
+            # libpq's `sslmode=require` is asyncpg's `ssl=require` (same values); left as
+            # it is, asyncpg refuses to connect (`unexpected keyword argument 'sslmode'`).
+            base, _, query = value.partition("?")
+            pairs = [
+                ("ssl" if key == "sslmode" else key, item)
+                for key, item in parse_qsl(query, keep_blank_values=True)
+            ]
+            return f"{base}?{urlencode(pairs)}"
         if value.startswith("sqlite:///"):
             return "sqlite+aiosqlite:///" + value[len("sqlite:///") :]
         return value

@@ -4,7 +4,10 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from conftest import POSTGRES_AVAILABLE, postgres_admin_url
 from insight_atlas.settings import DEFAULT_SECRET_KEY, Settings
 
 SAFE_PRODUCTION: dict[str, Any] = {
@@ -82,3 +85,34 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.database_url == "postgresql+asyncpg://u@h/db"
     assert str(settings.atlas_data_dir) == "/tmp/atlas-data"
     assert settings.cors_origins == ["http://a.example", "http://b.example"]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (
+            "postgres://atlas:p%40ss@db.flycast:5432/atlas?sslmode=disable",
+            "postgresql+asyncpg://atlas:p%40ss@db.flycast:5432/atlas?ssl=disable",
+        ),
+        (
+            "postgresql://u@h/db?sslmode=require&application_name=atlas",
+            "postgresql+asyncpg://u@h/db?ssl=require&application_name=atlas",
+        ),
+        ("postgresql+asyncpg://u@h/db?ssl=require", "postgresql+asyncpg://u@h/db?ssl=require"),
+    ],
+)
+def test_libpq_sslmode_becomes_asyncpgs_ssl(given: str, expected: str) -> None:
+    assert build(database_url=given).database_url == expected
+
+
+@pytest.mark.skipif(not POSTGRES_AVAILABLE, reason="needs PostgreSQL")
+async def test_a_provider_url_with_sslmode_connects() -> None:
+    """`fly postgres attach` hands out `…?sslmode=disable`: the service must still connect."""
+    libpq_style = postgres_admin_url().replace("postgresql+asyncpg://", "postgres://")
+    libpq_style += "?sslmode=disable"
+    engine = create_async_engine(build(database_url=libpq_style).database_url)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.scalar(text("select 1")) == 1
+    finally:
+        await engine.dispose()
