@@ -216,8 +216,7 @@ class _Worker:
             # A child that cannot even import the engine must not hang start-up forever.
             await asyncio.wait_for(protocol.ready, timeout=_START_TIMEOUT_SECONDS)
         except BaseException:
-            worker = cls(process, protocol)
-            worker.stop()
+            cls(process, protocol).stop(graceful=False)
             raise
         return cls(process, protocol)
 
@@ -225,10 +224,17 @@ class _Worker:
     def alive(self) -> bool:
         return not self.protocol.closed
 
-    def stop(self) -> None:
+    def stop(self, *, graceful: bool = True) -> None:
+        """Close the socket and reap the process.
+
+        Gracefully (shutdown), the worker finishes its job and exits on EOF. Otherwise
+        (a worker already found broken, with requests waiting on the event loop) it is
+        killed at once, so reaping it does not block the loop.
+        """
         if self.protocol.transport is not None:
             self.protocol.transport.close()
-        self.process.join(timeout=5)
+        if graceful:
+            self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
             self.process.join(timeout=5)
@@ -250,7 +256,7 @@ class ReportScorer:
             live = [worker for worker in self._workers if worker.alive]
             for worker in self._workers:
                 if not worker.alive:
-                    worker.stop()
+                    worker.stop(graceful=False)
             while len(live) < self._processes:
                 live.append(await _Worker.start(self._cipher.keys))
             self._workers = live
