@@ -9,7 +9,6 @@ to_json of the same input, in this process).
 
     .venv/bin/python bench/submit.py                 # 10 s per step
     .venv/bin/python bench/submit.py --duration 5 --prepared 2500
-    .venv/bin/python bench/submit.py --targets postgresql --pg-query '?ssl=require'  # TLS
 
 Targets: >= 300 submits/s on PostgreSQL with p99 < 100 ms at 32 connections.
 Bounded: every step is one wrk run of --duration seconds; all processes and the
@@ -265,12 +264,11 @@ def main() -> int:
         action="store_true",
         help="pin the server (and so its scoring worker) to CPU 0 and wrk to CPU 1",
     )
-    parser.add_argument("--no-pin", action="store_true", help=argparse.SUPPRESS)  # the default
     parser.add_argument(
         "--pg-query",
         default="",
-        help="appended to the service's DATABASE_URL, e.g. '?ssl=require' to measure TLS to"
-        " PostgreSQL (asyncpg's default, 'prefer', uses TLS only where the server offers it)",
+        help="appended to the service's DATABASE_URL, e.g. '?ssl=require' to measure TLS"
+        " where the server offers it (asyncpg's default, 'prefer', uses TLS only then)",
     )
     args = parser.parse_args()
 

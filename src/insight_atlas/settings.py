@@ -111,10 +111,10 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 value = "postgresql+asyncpg://" + value[len(prefix) :]
                 break
-        if value.startswith("postgresql+asyncpg://") and "?" in value:
+        base, _, query = value.partition("?")
+        if value.startswith("postgresql+asyncpg://") and "sslmode=" in query:
             # libpq's `sslmode=require` is asyncpg's `ssl=require` (same values); left as
             # it is, asyncpg refuses to connect (`unexpected keyword argument 'sslmode'`).
-            base, _, query = value.partition("?")
             pairs = [
                 ("ssl" if key == "sslmode" else key, item)
                 for key, item in parse_qsl(query, keep_blank_values=True)
