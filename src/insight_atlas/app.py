@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         yield
-        services.scorer.close()
+        await services.scorer.close()
         await services.rate_limiter.close()
         await engine.dispose()
 

@@ -7,6 +7,7 @@ import hashlib
 import os
 import random
 import signal
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -41,7 +42,7 @@ async def worker_scorer(cipher: FieldCipher) -> AsyncIterator[ReportScorer]:
     try:
         yield scorer
     finally:
-        scorer.close()
+        await scorer.close()
 
 
 async def test_worker_report_is_byte_identical_to_inline(
@@ -123,8 +124,19 @@ def test_workers_serve_under_uvloop(cipher: FieldCipher) -> None:
                 "ipip-neo-120", answers(5), None, None, cipher.encrypt_text(TEXT)
             )
         finally:
-            scorer.close()
+            await scorer.close()
         return result.body
 
     body = uvloop.run(main())
     assert b"curious" in body
+
+
+async def test_close_lets_the_worker_exit_on_its_own(cipher: FieldCipher) -> None:
+    scorer = ReportScorer(1, cipher)
+    await scorer.start()
+    [worker] = scorer._workers
+    started = time.monotonic()
+    await scorer.close()
+    # Exit code 0: the worker saw the socket close and returned, it was not killed.
+    assert worker.process.exitcode == 0
+    assert time.monotonic() - started < 4

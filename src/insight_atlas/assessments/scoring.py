@@ -216,7 +216,7 @@ class _Worker:
             # A child that cannot even import the engine must not hang start-up forever.
             await asyncio.wait_for(protocol.ready, timeout=_START_TIMEOUT_SECONDS)
         except BaseException:
-            cls(process, protocol).stop(graceful=False)
+            cls(process, protocol).kill()
             raise
         return cls(process, protocol)
 
@@ -224,20 +224,24 @@ class _Worker:
     def alive(self) -> bool:
         return not self.protocol.closed
 
-    def stop(self, *, graceful: bool = True) -> None:
-        """Close the socket and reap the process.
+    async def stop(self) -> None:
+        """Close the socket; the worker finishes its job and exits on EOF.
 
-        Gracefully (shutdown), the worker finishes its job and exits on EOF. Otherwise
-        (a worker already found broken, with requests waiting on the event loop) it is
-        killed at once, so reaping it does not block the loop.
+        The wait runs off the event loop, which must keep running for the close to
+        reach the socket at all.
         """
         if self.protocol.transport is not None:
             self.protocol.transport.close()
-        if graceful:
-            self.process.join(timeout=5)
+        await asyncio.get_running_loop().run_in_executor(None, self.process.join, 5)
+        self.kill()
+
+    def kill(self) -> None:
+        """For a worker already found broken: killed at once, so reaping it is quick."""
+        if self.protocol.transport is not None:
+            self.protocol.transport.close()
         if self.process.is_alive():
             self.process.kill()
-            self.process.join(timeout=5)
+        self.process.join(timeout=5)
 
 
 class ReportScorer:
@@ -256,7 +260,7 @@ class ReportScorer:
             live = [worker for worker in self._workers if worker.alive]
             for worker in self._workers:
                 if not worker.alive:
-                    worker.stop(graceful=False)
+                    worker.kill()
             while len(live) < self._processes:
                 live.append(await _Worker.start(self._cipher.keys))
             self._workers = live
@@ -286,7 +290,6 @@ class ReportScorer:
         assert isinstance(outcome, ScoredReport)
         return outcome
 
-    def close(self) -> None:
-        for worker in self._workers:
-            worker.stop()
-        self._workers = []
+    async def close(self) -> None:
+        workers, self._workers = self._workers, []
+        await asyncio.gather(*(worker.stop() for worker in workers))
