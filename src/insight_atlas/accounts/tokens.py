@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 import jwt
@@ -39,6 +41,21 @@ def create_access_token(
 
 
 def decode_access_token(secret_key: str, token: str) -> AccessClaims:
+    """The token's claims if its signature, issuer, type and expiry check out."""
+    claims, expires_at = _verified_token(secret_key, token)
+    # The cached verification stands only until the token's own expiry.
+    if time.time() >= expires_at:
+        raise InvalidAccessToken("The access token has expired.")
+    return claims
+
+
+# A client sends the same access token with every request for its 15-minute life, and
+# verifying it (base64, JSON, HMAC, claim checks) costs more than the database lookup
+# that follows, so a verification is remembered for the exact token string. Only tokens
+# that passed are cached; expiry is checked on every use above; whether the session is
+# still alive is checked against the database on every request, as before.
+@functools.lru_cache(maxsize=4096)
+def _verified_token(secret_key: str, token: str) -> tuple[AccessClaims, int]:
     try:
         # The algorithm is pinned: never trust the token's own "alg" header.
         payload = jwt.decode(
@@ -55,7 +72,8 @@ def decode_access_token(secret_key: str, token: str) -> AccessClaims:
     if payload.get("typ") != ACCESS_TOKEN_TYPE:
         raise InvalidAccessToken("This token is not an access token.")
     try:
-        return AccessClaims(user_id=int(payload["sub"]), session_id=str(payload["sid"]))
+        claims = AccessClaims(user_id=int(payload["sub"]), session_id=str(payload["sid"]))
+        return claims, int(payload["exp"])
     except (TypeError, ValueError) as exc:
         raise InvalidAccessToken("The access token is invalid.") from exc
 
