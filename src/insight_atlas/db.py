@@ -96,6 +96,20 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
 
 
+async def asyncpg_connection(session: AsyncSession) -> Any | None:
+    """The asyncpg connection under ``session`` on PostgreSQL; None on other databases.
+
+    For the hottest statements: SQLAlchemy's async layer costs more CPU per statement than
+    PostgreSQL spends running it. A statement run on this connection joins the session's
+    transaction once SQLAlchemy has begun one (it begins lazily, at its first statement)
+    and otherwise commits on its own.
+    """
+    if session.get_bind().dialect.driver != "asyncpg":
+        return None
+    connection = await session.connection()
+    return (await connection.get_raw_connection()).driver_connection
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 

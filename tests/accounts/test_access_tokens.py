@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+import httpx
 import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
 
+from conftest import signed_in_user
 from insight_atlas.accounts import tokens
+from insight_atlas.accounts.dependencies import _principal_row
+from insight_atlas.accounts.models import User
 from insight_atlas.accounts.tokens import (
     AccessClaims,
     InvalidAccessToken,
     create_access_token,
     decode_access_token,
 )
+from insight_atlas.billing.models import Subscription
 
 SECRET = "token-test-secret-" + "x" * 32
 
@@ -50,3 +57,36 @@ def test_refusals_are_not_cached() -> None:
         with pytest.raises(InvalidAccessToken):
             decode_access_token(SECRET, forged)
     assert tokens._verified_token.cache_info().currsize == 0
+
+
+async def test_the_principal_is_loaded_as_the_sessions_own_objects(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # On PostgreSQL the principal row comes from asyncpg directly; on SQLite from the ORM.
+    # Either way the objects must equal an ORM load, column for column, and belong to the
+    # session, so that a handler's change to them is written.
+    profile, issued = await signed_in_user(client)
+    secret = app.state.services.settings.secret_key
+    claims = decode_access_token(secret, issued["access_token"])
+    sessionmaker = app.state.sessionmaker
+    async with sessionmaker() as session:
+        row = await _principal_row(session, claims.user_id, claims.session_id)
+        assert row is not None
+        user, subscription, revoked_at, expires_at = row
+        assert revoked_at is None and expires_at > dt.datetime.now(dt.UTC)
+        assert user in session and subscription in session
+        assert not session.dirty
+        user.display_name = "Renamed by a handler"
+        await session.commit()
+    async with sessionmaker() as session:
+        stored_user = await session.get(User, profile["id"])
+        stored_subscription = await session.scalar(
+            select(Subscription).where(Subscription.user_id == profile["id"])
+        )
+        assert stored_user is not None and stored_subscription is not None
+        for loaded, stored in ((user, stored_user), (subscription, stored_subscription)):
+            for attr in type(stored).__mapper__.column_attrs:
+                assert getattr(loaded, attr.key) == getattr(stored, attr.key), attr.key
+        assert stored_user.display_name == "Renamed by a handler"
+    async with sessionmaker() as session:
+        assert await _principal_row(session, claims.user_id, "no-such-session") is None

@@ -25,7 +25,7 @@ from insight_atlas.assessments.models import (
 from insight_atlas.assessments.schemas import AssessmentRead, SaveResponses, StartAssessment
 from insight_atlas.assessments.scoring import ScoringFailed
 from insight_atlas.billing.entitlements import ensure_entitled
-from insight_atlas.db import utcnow
+from insight_atlas.db import asyncpg_connection, utcnow
 from insight_atlas.errors import TooManyRequests
 from insight_atlas.privacy.consent import ASSESSMENT_PURPOSE, CURRENT_CONSENT_VERSION
 from insight_atlas.privacy.models import ConsentRecord
@@ -89,10 +89,9 @@ _REPORT_COLUMNS = (
     "created_at",
 )
 
-# On PostgreSQL the submit path speaks to asyncpg directly, inside the request's
-# transaction: going through SQLAlchemy's async layer cost more CPU per statement than
-# PostgreSQL spends running it. The claim and the insert are one statement, so one round
-# trip, and as atomic as the two above: a second concurrent submission finds the row no
+# On PostgreSQL the submit path speaks to asyncpg directly (see db.asyncpg_connection):
+# one round trip for the read and one for the write. The claim and the insert are one
+# statement, as atomic as the two above: a second concurrent submission finds the row no
 # longer in progress, claims nothing and so inserts nothing. The parameters follow
 # PendingSubmission's fields and _REPORT_COLUMNS.
 _PG_SUBMISSION_SQL = """
@@ -111,14 +110,6 @@ INSERT INTO report (id, user_id, assessment_id, instrument_key, instrument_versi
                     created_at)
 SELECT $1, $2, claimed.id, $4, $5, $6, $7, $8, $9, $10, $11 FROM claimed
 """
-
-
-async def _asyncpg_connection(session: AsyncSession) -> Any | None:
-    """The session's asyncpg connection (same transaction) on PostgreSQL; else None."""
-    if session.get_bind().dialect.driver != "asyncpg":
-        return None
-    connection = await session.connection()
-    return (await connection.get_raw_connection()).driver_connection
 
 
 def instrument_or_404(key: str) -> Instrument:
@@ -223,7 +214,7 @@ async def get_owned_submission(
     """`get_owned` for the submit path: the columns scoring needs, as plain values."""
     if not is_uuid(assessment_id):
         raise errors.AssessmentNotFound()
-    pg = await _asyncpg_connection(session)
+    pg = await asyncpg_connection(session)
     if pg is not None:
         row = await pg.fetchrow(_PG_SUBMISSION_SQL, assessment_id, user_id)
     else:
@@ -357,7 +348,7 @@ async def submit(
             strict=True,
         )
     )
-    pg = await _asyncpg_connection(session)
+    pg = await asyncpg_connection(session)
     if pg is not None:
         claimed = await pg.execute(_PG_CLAIM_AND_INSERT_SQL, *values.values()) == "INSERT 0 1"
     else:
