@@ -85,3 +85,53 @@ def test_vader_analyser_is_built_once() -> None:
 
 def test_blank_text_gives_no_signals() -> None:
     assert score("mini-ipip", MINI, free_text="   ").text_signals is None
+
+
+def test_negation_lookup_gives_vaders_own_answer() -> None:
+    from vaderSentiment import vaderSentiment
+
+    from insight_atlas.assessment import text_signals
+
+    analyzer = sentiment_analyzer()
+    library, ours = text_signals._library_negated, vaderSentiment.negated
+    assert library is not None and ours is not library
+    words = [
+        *analyzer.lexicon,
+        *vaderSentiment.NEGATE,
+        *vaderSentiment.BOOSTER_DICT,
+        *(w.upper() for w in vaderSentiment.NEGATE),
+        "Don't",
+        "ISN'T",
+        "wouldn't've",
+        "nt",
+        "least",
+        "at",
+        "",
+        "naïve",
+        ":-)",
+    ]
+    for word in words:
+        for include_nt in (True, False):
+            assert ours([word], include_nt) == library([word], include_nt), word
+    for group in (["very", "not", "good"], ["so", "good"], ["it", "wasn't"], []):
+        assert ours(group) == library(group)
+
+
+def test_sentiment_is_unchanged_by_the_negation_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vaderSentiment import vaderSentiment
+
+    from insight_atlas.assessment import text_signals
+
+    analyzer = sentiment_analyzer()
+    sentences = [
+        "I am not happy with this.",
+        "I don't like it at all, but the team isn't bad.",
+        "Never so good! Without doubt the best.",
+        "Nobody was rarely uncertain; it ain't great and I can't care less.",
+        "NOT GOOD. Not bad either.",
+        TEXT,
+    ]
+    ours = [analyzer.polarity_scores(s) for s in sentences]
+    monkeypatch.setattr(vaderSentiment, "negated", text_signals._library_negated)
+    assert ours == [analyzer.polarity_scores(s) for s in sentences]
+    assert any(scores["compound"] < 0 for scores in ours)
