@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -10,6 +12,7 @@ from fastapi import Depends, Request
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -96,18 +99,52 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
 
 
-async def asyncpg_connection(session: AsyncSession) -> Any | None:
-    """The asyncpg connection under ``session`` on PostgreSQL; None on other databases.
+class DirectConnection:
+    """The asyncpg connection under a session, for the hottest statements.
 
-    For the hottest statements: SQLAlchemy's async layer costs more CPU per statement than
-    PostgreSQL spends running it. A statement run on this connection joins the session's
-    transaction once SQLAlchemy has begun one (it begins lazily, at its first statement)
-    and otherwise commits on its own.
+    SQLAlchemy's async layer costs more CPU per statement than PostgreSQL spends running
+    it. A statement run here joins the session's transaction once SQLAlchemy has begun
+    one (it begins lazily, at its first statement) and otherwise commits on its own.
     """
+
+    __slots__ = ("_connection", "_driver")
+
+    def __init__(self, connection: AsyncConnection, driver: Any) -> None:
+        self._connection, self._driver = connection, driver
+
+    async def fetchrow(self, sql: str, *args: Any) -> Any:
+        try:
+            return await self._driver.fetchrow(sql, *args)
+        except (Exception, asyncio.CancelledError):
+            await self._discard()
+            raise
+
+    async def execute(self, sql: str, *args: Any) -> str:
+        try:
+            status: str = await self._driver.execute(sql, *args)
+        except (Exception, asyncio.CancelledError):
+            await self._discard()
+            raise
+        return status
+
+    async def _discard(self) -> None:
+        # SQLAlchemy never sees errors from statements it did not run, so it would put a
+        # dead connection (say, after a database restart) back in the pool and hand it
+        # to later requests. A probe through SQLAlchemy lets it recognise a lost
+        # connection as it does its own, and then drop every pooled connection opened
+        # before it (they died together); whatever the probe says, this connection goes.
+        with contextlib.suppress(Exception):
+            await self._connection.exec_driver_sql("SELECT 1")
+        await self._connection.invalidate()
+
+
+async def asyncpg_connection(session: AsyncSession) -> DirectConnection | None:
+    """The session's connection for direct statements on PostgreSQL; None elsewhere."""
     if session.get_bind().dialect.driver != "asyncpg":
         return None
     connection = await session.connection()
-    return (await connection.get_raw_connection()).driver_connection
+    raw = await connection.get_raw_connection()
+    return DirectConnection(connection, raw.driver_connection)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
