@@ -5,7 +5,8 @@ For SQLite and then PostgreSQL, one worker on loopback: prepares N assessments o
 endpoint with wrk at 32 connections, each request submitting the next prepared
 assessment. Prints submits/s, p50 and p99, and two baselines measured in the same run:
 `GET /healthz` on the same server with the same load, and the engine alone (score +
-to_json of the same input, in this process).
+to_json of the same input, in this process). Also prints the CPU time per submit of the
+API process, its scoring worker, PostgreSQL and the whole machine, read from /proc.
 
     .venv/bin/python bench/submit.py                 # 10 s per step
     .venv/bin/python bench/submit.py --duration 5 --prepared 2500
@@ -31,7 +32,18 @@ from pathlib import Path
 import httpx
 
 # Run as a script, so bench/ is on sys.path.
-from load import ROOT, VENV_BIN, Server, choose_pinning, free_port, postgres_database, running
+from load import (
+    ROOT,
+    VENV_BIN,
+    Server,
+    choose_pinning,
+    free_port,
+    postgres_cpu_seconds,
+    postgres_database,
+    process_tree_cpu_seconds,
+    running,
+    system_busy_seconds,
+)
 
 sys.path.insert(0, str(ROOT / "src"))
 from insight_atlas.assessment import load_instrument, score
@@ -191,6 +203,21 @@ def wrk(
     return data
 
 
+def cpu_split(api_pid: int) -> dict[str, float]:
+    """CPU seconds so far of the API process, its scoring worker(s), PostgreSQL and the
+    whole machine (the API process's children are its scoring workers)."""
+    api_tree = process_tree_cpu_seconds(api_pid)
+    stats = Path(f"/proc/{api_pid}/stat").read_text()
+    fields = stats[stats.rindex(")") + 2 :].split()
+    api = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return {
+        "api": api,
+        "scoring": api_tree - api,
+        "postgres": postgres_cpu_seconds(),
+        "machine": system_busy_seconds(),
+    }
+
+
 def bench_target(
     name: str, database_url: str, args: argparse.Namespace, workdir: Path
 ) -> dict[str, dict]:  # type: ignore[type-arg]
@@ -239,6 +266,8 @@ def bench_target(
             plain_lua, f"{server.base_url}/healthz", args.duration, {}, pinning.client_cpus
         )
         time.sleep(1)
+        assert server.proc is not None
+        before = cpu_split(server.proc.pid)
         submits = wrk(
             submit_lua,
             server.base_url,
@@ -246,6 +275,11 @@ def bench_target(
             {"SUBMIT_IDS": str(ids_file), "SUBMIT_TOKEN": token},
             pinning.client_cpus,
         )
+        after = cpu_split(server.proc.pid)
+        submits["cpu_ms"] = {
+            part: 1000 * (after[part] - before[part]) / max(1, submits["created"])
+            for part in before
+        }
         if submits["created"] >= len(ids):
             print(f"[{name}] WARNING: ran out of prepared assessments; raise --prepared")
     return {"healthz": healthz, "submit": submits}
@@ -304,6 +338,12 @@ def main() -> int:
                 f" {step['other']:>8} {step['errors']:>6}"
             )
         submit = steps["submit"]
+        cpu = submit["cpu_ms"]
+        print(
+            f"{name:<11} CPU ms per submit: API {cpu['api']:.2f}, scoring worker"
+            f" {cpu['scoring']:.2f}, PostgreSQL {cpu['postgres']:.2f}, whole machine"
+            f" {cpu['machine']:.2f} ({os.cpu_count()} CPUs)"
+        )
         print(
             f"{name:<11} submit / healthz = {submit['rate'] / steps['healthz']['rate']:.1%}; "
             f"submit / engine alone = {submit['rate'] / engine:.1%}"
