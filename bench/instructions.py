@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -125,23 +124,11 @@ def main() -> int:
             str(VENV_BIN / "atlas"),
             *serve,
         ]
-        log = open(workdir / "valgrind.log", "wb")
-        proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base_url = f"http://127.0.0.1:{port}"
+        # Valgrind runs the program in its own process, so the pid is the API's.
+        counted = Server("callgrind", argv, env, port, workdir / "valgrind.log", None)
         try:
-            deadline = time.monotonic() + 900
-            while time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    raise RuntimeError((workdir / "valgrind.log").read_text()[-3000:])
-                try:
-                    if httpx.get(f"{base_url}/healthz", timeout=5).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(1)
-            else:
-                raise RuntimeError("the server did not start under callgrind in 15 minutes")
-
+            counted.start(ready_timeout=900)
+            assert counted.proc is not None
             steps: list[tuple[str, list[tuple[str, str]]]] = [
                 ("GET /healthz", [("GET", "/healthz")] * n),
                 ("GET /v1/me", [("GET", "/v1/me")] * n),
@@ -152,19 +139,14 @@ def main() -> int:
             ]
             results: list[tuple[str, int, int]] = []
             for label, paths in steps:
-                callgrind("-z", proc.pid)
+                callgrind("-z", counted.proc.pid)
                 before = set(workdir.glob(out_file.name + ".*"))
-                ok = asyncio.run(drive(base_url, token, paths))
-                callgrind("-d", proc.pid)
+                ok = asyncio.run(drive(counted.base_url, token, paths))
+                callgrind("-d", counted.proc.pid)
                 results.append((label, ok, dump_totals(out_file, before)))
                 print(f"  {label}: {ok}/{len(paths)} succeeded", flush=True)
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=300)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
+            counted.stop()
 
     baseline = results[0][2] / n
     print(f"\n{'request':<16} {'ok':>5} {'instructions/request':>22} {'vs /healthz':>12}")
