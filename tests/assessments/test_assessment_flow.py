@@ -261,6 +261,27 @@ async def test_submitted_report_is_immutable_and_reproducible(
         stored = (await session.scalars(select(Report))).one()
     assert b"worry" not in stored.body_ciphertext  # the body quotes free text: encrypted
     assert orjson.loads(stored_body)["answers"] == report["answers"]
+    # The row's own columns (what listings and comparisons read) match the body.
+    assert (
+        stored.id,
+        stored.assessment_id,
+        stored.instrument_key,
+        stored.instrument_version,
+        stored.engine_version,
+        stored.norms_version,
+        stored.validity,
+        stored.body_sha256,
+    ) == (
+        document["id"],
+        assessment_id,
+        "mini-ipip",
+        report["instrument"]["version"],
+        report["engine_version"],
+        report["norms"]["version"],
+        report["validity"]["overall"],
+        document["body_sha256"],
+    )
+    assert stored.created_at.isoformat() == document["created_at"]
 
 
 async def test_assessment_creation_is_rate_limited_per_user(

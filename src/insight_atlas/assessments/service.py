@@ -75,25 +75,12 @@ _CLAIM_FOR_REPORT = (
     )
 )
 _INSERT_REPORT = insert(_report_table)
-_REPORT_COLUMNS = (
-    "id",
-    "user_id",
-    "assessment_id",
-    "instrument_key",
-    "instrument_version",
-    "engine_version",
-    "norms_version",
-    "validity",
-    "body_ciphertext",
-    "body_sha256",
-    "created_at",
-)
 
 # On PostgreSQL the submit path speaks to asyncpg directly (see db.asyncpg_connection):
 # one round trip for the read and one for the write. The claim and the insert are one
 # statement, as atomic as the two above: a second concurrent submission finds the row no
-# longer in progress, claims nothing and so inserts nothing. The parameters follow
-# PendingSubmission's fields and _REPORT_COLUMNS.
+# longer in progress, claims nothing and so inserts nothing. The columns read follow
+# PendingSubmission's fields; the parameters written follow the report values in submit().
 _PG_SUBMISSION_SQL = """
 SELECT id, instrument_key, include_work_style, status, sex, age, answers, timings,
        free_text_ciphertext
@@ -329,25 +316,20 @@ async def submit(
             f"Too many unanswered items to score every scale ({len(missing)} unanswered).",
             details={"unanswered_item_ids": missing},
         )
-    values = dict(
-        zip(
-            _REPORT_COLUMNS,
-            (
-                str(uuid.uuid4()),
-                principal.user.id,
-                assessment.id,
-                assessment.instrument_key,
-                result.instrument_version,
-                result.engine_version,
-                result.norms_version,
-                result.validity,
-                result.body_ciphertext,
-                result.body_sha256,
-                utcnow(),
-            ),
-            strict=True,
-        )
-    )
+    # In the order of _PG_CLAIM_AND_INSERT_SQL's parameters ($1 to $11).
+    values = {
+        "id": str(uuid.uuid4()),
+        "user_id": principal.user.id,
+        "assessment_id": assessment.id,
+        "instrument_key": assessment.instrument_key,
+        "instrument_version": result.instrument_version,
+        "engine_version": result.engine_version,
+        "norms_version": result.norms_version,
+        "validity": result.validity,
+        "body_ciphertext": result.body_ciphertext,
+        "body_sha256": result.body_sha256,
+        "created_at": utcnow(),
+    }
     pg = await asyncpg_connection(session)
     if pg is not None:
         claimed = await pg.execute(_PG_CLAIM_AND_INSERT_SQL, *values.values()) == "INSERT 0 1"
