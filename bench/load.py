@@ -212,6 +212,12 @@ def postgres_cpu_seconds() -> float:
     return sum(_cpu_of(f) for name, f in _proc_stats().values() if name.startswith("postgres"))
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User+system CPU seconds of ``pid`` alone (0 if it is gone)."""
+    found = _proc_stats().get(pid)
+    return _cpu_of(found[1]) if found else 0.0
+
+
 def process_tree_cpu_seconds(pid: int) -> float:
     """User+system CPU seconds of ``pid`` and its live descendants."""
     stats = _proc_stats()

@@ -40,6 +40,7 @@ from load import (
     free_port,
     postgres_cpu_seconds,
     postgres_database,
+    process_cpu_seconds,
     process_tree_cpu_seconds,
     running,
     system_busy_seconds,
@@ -206,13 +207,10 @@ def wrk(
 def cpu_split(api_pid: int) -> dict[str, float]:
     """CPU seconds so far of the API process, its scoring worker(s), PostgreSQL and the
     whole machine (the API process's children are its scoring workers)."""
-    api_tree = process_tree_cpu_seconds(api_pid)
-    stats = Path(f"/proc/{api_pid}/stat").read_text()
-    fields = stats[stats.rindex(")") + 2 :].split()
-    api = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    api = process_cpu_seconds(api_pid)
     return {
         "api": api,
-        "scoring": api_tree - api,
+        "scoring": process_tree_cpu_seconds(api_pid) - api,
         "postgres": postgres_cpu_seconds(),
         "machine": system_busy_seconds(),
     }
