@@ -113,19 +113,18 @@ class DirectConnection:
         self._connection, self._driver = connection, driver
 
     async def fetchrow(self, sql: str, *args: Any) -> Any:
-        try:
-            return await self._driver.fetchrow(sql, *args)
-        except (Exception, asyncio.CancelledError):
-            await self._discard()
-            raise
+        return await self._run(self._driver.fetchrow, sql, args)
 
     async def execute(self, sql: str, *args: Any) -> str:
+        status: str = await self._run(self._driver.execute, sql, args)
+        return status
+
+    async def _run(self, method: Any, sql: str, args: tuple[Any, ...]) -> Any:
         try:
-            status: str = await self._driver.execute(sql, *args)
+            return await method(sql, *args)
         except (Exception, asyncio.CancelledError):
             await self._discard()
             raise
-        return status
 
     async def _discard(self) -> None:
         # SQLAlchemy never sees errors from statements it did not run, so it would put a
@@ -139,12 +138,28 @@ class DirectConnection:
 
 
 async def asyncpg_connection(session: AsyncSession) -> DirectConnection | None:
-    """The session's connection for direct statements on PostgreSQL; None elsewhere."""
+    """The session's connection for direct statements on PostgreSQL; None elsewhere.
+
+    Looked up once per session transaction: a request that runs several direct statements
+    pays SQLAlchemy's connection bookkeeping once. After a commit or rollback the session
+    may hold another connection, so the remembered one is used only within the same
+    transaction.
+    """
     if session.get_bind().dialect.driver != "asyncpg":
         return None
+    remembered = session.info.get(_DIRECT_CONNECTION)
+    transaction = session.sync_session.get_transaction()
+    if remembered is not None and transaction is not None and remembered[0] is transaction:
+        direct: DirectConnection = remembered[1]
+        return direct
     connection = await session.connection()
     raw = await connection.get_raw_connection()
-    return DirectConnection(connection, raw.driver_connection)
+    direct = DirectConnection(connection, raw.driver_connection)
+    session.info[_DIRECT_CONNECTION] = (session.sync_session.get_transaction(), direct)
+    return direct
+
+
+_DIRECT_CONNECTION = "insight_atlas.direct_connection"
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

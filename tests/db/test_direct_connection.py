@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from conftest import (
@@ -19,6 +20,7 @@ from conftest import (
     signed_in_user,
 )
 from insight_atlas.app import create_app
+from insight_atlas.db import asyncpg_connection
 
 
 @pytest.mark.skipif(not POSTGRES_AVAILABLE, reason="needs PostgreSQL")
@@ -64,3 +66,26 @@ async def test_a_connection_that_died_is_discarded_not_handed_out_again(
         await app.state.services.rate_limiter.close()
         await app.state.services.engine.dispose()
         postgres_database.truncate_all()
+
+
+@pytest.mark.skipif(not POSTGRES_AVAILABLE, reason="needs PostgreSQL")
+async def test_the_direct_connection_is_looked_up_once_per_transaction(
+    postgres_database: PostgresDatabase, tmp_path: Path
+) -> None:
+    app = create_app(make_settings(postgres_database.url, tmp_path / "data"))
+    try:
+        async with app.state.sessionmaker() as session:
+            first = await asyncpg_connection(session)
+            assert first is not None
+            assert await asyncpg_connection(session) is first
+            assert await first.fetchrow("SELECT 1 AS one") == (1,)
+            await session.commit()
+            # After the commit the session begins a new transaction, perhaps on another
+            # pooled connection: the remembered one must not be handed out.
+            await session.execute(text("SELECT 1"))
+            second = await asyncpg_connection(session)
+            assert second is not None and second is not first
+            assert await second.execute("SELECT 1") == "SELECT 1"
+    finally:
+        await app.state.services.rate_limiter.close()
+        await app.state.services.engine.dispose()
