@@ -10,13 +10,13 @@ from __future__ import annotations
 import functools
 import json
 import re
-import string
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
 from .errors import FreeTextError
 from .report import TextSignal, TextSignals, r2, r4
+from .sentiment import SentenceSentiment
 
 MAX_FREE_TEXT_CHARS = 5000
 EVIDENCE_LIMIT = 12
@@ -24,7 +24,6 @@ EVIDENCE_LIMIT = 12
 _WORD_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 _VOWEL_GROUP_RE = re.compile(r"[aeiouy]+")
-_PUNCTUATION = string.punctuation
 
 FIRST_SINGULAR = frozenset({"i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"})
 FIRST_PLURAL = frozenset(
@@ -90,36 +89,12 @@ def _word_classes() -> dict[str, str]:
 
 
 @functools.cache
-def sentiment_analyzer() -> Any:
-    """VADER analyser, built once per process (loading its lexicon is the slow part)."""
+def sentiment_analyzer() -> SentenceSentiment:
+    """VADER's sentence scorer, built once per process (loading its lexicon is the slow
+    part)."""
     from vaderSentiment import vaderSentiment
 
-    # VADER asks, for each of the three words before every sentiment word, whether it
-    # is a negation: its negated() loops over all 59 negation words each time, which was
-    # 7% of a submission's scoring. The same answer from a set lookup (see
-    # _negation_lookup); a test checks both agree on every word VADER can see.
-    global _library_negated
-    if _library_negated is None:
-        _library_negated = vaderSentiment.negated
-        vaderSentiment.negated = _negation_lookup(frozenset(vaderSentiment.NEGATE))
-    return vaderSentiment.SentimentIntensityAnalyzer()
-
-
-_library_negated: Callable[..., bool] | None = None
-
-
-def _negation_lookup(negations: frozenset[str]) -> Callable[..., bool]:
-    """VADER's negated(words, include_nt): is any word, lower-cased, a negation word,
-    or (include_nt) a contraction with "n't"?"""
-
-    def negated(input_words: Iterable[object], include_nt: bool = True) -> bool:
-        for word in input_words:
-            lowered = str(word).lower()
-            if lowered in negations or (include_nt and "n't" in lowered):
-                return True
-        return False
-
-    return negated
+    return SentenceSentiment(vaderSentiment.SentimentIntensityAnalyzer())
 
 
 @functools.lru_cache(maxsize=65536)
@@ -163,22 +138,10 @@ def _rate(count: int, words: int) -> float:
     return r2(100.0 * count / words) if words else 0.0
 
 
-def _sentence_compound(analyzer: Any, lexicon: dict[str, float], sentence: str) -> float:
-    # VADER only assigns valence to lexicon entries (emoji are first translated to
-    # words), so an ASCII sentence with no lexicon word scores exactly 0; skipping
-    # the call for those sentences changes no result and saves most of the time.
-    if sentence.isascii() and not any(
-        w.lower() in lexicon or w.strip(_PUNCTUATION).lower() in lexicon for w in sentence.split()
-    ):
-        return 0.0
-    compound: float = analyzer.polarity_scores(sentence)["compound"]
-    return compound
-
-
 def _sentiment_signal(sentences: list[str], words: list[str]) -> TextSignal:
     analyzer = sentiment_analyzer()
-    lexicon: dict[str, float] = analyzer.lexicon
-    scored = [(_sentence_compound(analyzer, lexicon, s), s) for s in sentences]
+    lexicon = analyzer.lexicon
+    scored = [(analyzer.compound(s), s) for s in sentences]
     compound = sum(c for c, _ in scored) / len(scored) if scored else 0.0
     hits = [w for w in words if w.lower() in lexicon]
     hits.sort(key=lambda w: -abs(lexicon[w.lower()]))
