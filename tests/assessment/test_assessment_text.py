@@ -85,3 +85,37 @@ def test_vader_analyser_is_built_once() -> None:
 
 def test_blank_text_gives_no_signals() -> None:
     assert score("mini-ipip", MINI, free_text="   ").text_signals is None
+
+
+def _reference_scan(
+    lowered: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]
+) -> list[tuple[int, tuple[str, ...]]]:
+    """Left to right, word by word: the longest phrase starting here, then past it."""
+    found: list[tuple[int, tuple[str, ...]]] = []
+    i = 0
+    while i < len(lowered):
+        match = next(
+            (p for p in phrases.get(lowered[i], ()) if tuple(lowered[i : i + len(p)]) == p), None
+        )
+        if match is None:
+            i += 1
+        else:
+            found.append((i, match))
+            i += len(match)
+    return found
+
+
+@pytest.mark.parametrize("name", ["hedges.txt", "boosters.txt"])
+def test_phrase_matching_is_a_left_to_right_longest_match(name: str) -> None:
+    import random
+
+    from insight_atlas.assessment import text_signals
+
+    phrases = text_signals._phrase_list(name)
+    vocabulary = sorted({w for group in phrases.values() for p in group for w in p})
+    rng = random.Random(7)
+    for _ in range(300):
+        lowered = [rng.choice([*vocabulary, "table", "the"]) for _ in range(rng.randint(0, 30))]
+        words = [w.upper() if rng.random() < 0.3 else w for w in lowered]
+        expected = [" ".join(words[i : i + len(p)]) for i, p in _reference_scan(lowered, phrases)]
+        assert text_signals._match_phrases(words, lowered, phrases) == expected

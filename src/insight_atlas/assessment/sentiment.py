@@ -33,15 +33,9 @@ EXCLAMATION_STEP, EXCLAMATION_MAX = 0.292, 4
 QUESTION_STEP, QUESTION_MAX_STEPPED, QUESTION_CAP = 0.18, 3, 0.96
 NORMALISATION_ALPHA = 15
 BUT_BEFORE, BUT_AFTER = 0.5, 1.5
+_PUNCTUATION = string.punctuation
 _SO_THIS = frozenset({"so", "this"})
 _OR_NOR = frozenset({"or", "nor"})
-
-
-def _token(word: str) -> str:
-    """VADER's token: the word without surrounding punctuation, unless that leaves two
-    characters or fewer (an emoticon such as ":)" is kept whole)."""
-    stripped = word.strip(string.punctuation)
-    return word if len(stripped) <= 2 else stripped
 
 
 class SentenceSentiment:
@@ -67,7 +61,12 @@ class SentenceSentiment:
             return scores["compound"]
         text = sentence.strip()
         lexicon, boosters = self.lexicon, self._boosters
-        tokens = [_token(word) for word in text.split()]
+        # VADER's tokens: words without surrounding punctuation, unless that leaves two
+        # characters or fewer (an emoticon such as ":)" is kept whole).
+        tokens = [
+            word if len(stripped := word.strip(_PUNCTUATION)) <= 2 else stripped
+            for word in text.split()
+        ]
         lowered = [token.lower() for token in tokens]
         scored = [
             i

@@ -121,16 +121,16 @@ def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
 def _match_phrases(words: list[str], lowered: list[str], phrases: PhraseIndex) -> list[str]:
     """Return matched phrases as written in the text, scanning left to right."""
     found: list[str] = []
-    i, n = 0, len(lowered)
-    while i < n:
-        step = 1
-        for phrase in phrases.get(lowered[i], ()):
+    free_from = 0  # words before this index belong to a phrase already found
+    for i in [i for i, word in enumerate(lowered) if word in phrases]:
+        if i < free_from:
+            continue
+        for phrase in phrases[lowered[i]]:
             k = len(phrase)
-            if tuple(lowered[i : i + k]) == phrase:
+            if k == 1 or tuple(lowered[i : i + k]) == phrase:
                 found.append(" ".join(words[i : i + k]))
-                step = k
+                free_from = i + k
                 break
-        i += step
     return found
 
 
