@@ -13,6 +13,7 @@ the API process spends on N requests of each kind:
 
     .venv/bin/python bench/instructions.py                 # 200 requests of each kind
     .venv/bin/python bench/instructions.py --requests 300
+    .venv/bin/python bench/instructions.py --keep /tmp/dumps   # then callgrind_annotate
 
 Needs valgrind (`apt-get install valgrind`). Bounded: N requests per step, 8 at a time,
 on 127.0.0.1; the server and the throw-away database are removed on exit. Takes a few
@@ -80,6 +81,11 @@ def main() -> int:
     )
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--pg-dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="copy each step's callgrind dump here (for callgrind_annotate --inclusive=yes)",
+    )
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: apt-get install valgrind", file=sys.stderr)
@@ -144,6 +150,11 @@ def main() -> int:
                 ok = asyncio.run(drive(counted.base_url, token, paths))
                 callgrind("-d", counted.proc.pid)
                 results.append((label, ok, dump_totals(out_file, before)))
+                if args.keep is not None:
+                    args.keep.mkdir(parents=True, exist_ok=True)
+                    (dump,) = set(workdir.glob(out_file.name + ".*")) - before
+                    name = label.split()[-1].strip("/").replace("/", "-").replace("…-", "")
+                    shutil.copy(dump, args.keep / f"callgrind.{name}")
                 print(f"  {label}: {ok}/{len(paths)} succeeded", flush=True)
         finally:
             counted.stop()

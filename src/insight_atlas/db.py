@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, Request
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Dialect
@@ -67,9 +68,20 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.database_url
-    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": False}
+    kwargs: dict[str, Any] = {
+        "echo": settings.db_echo,
+        "pool_pre_ping": False,
+        # JSON columns (a submission's answers and timings) through orjson: decoding
+        # them with the standard library was 5% of a submit's API time.
+        "json_serializer": _json_text,
+        "json_deserializer": orjson.loads,
+    }
     kwargs.update(
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
