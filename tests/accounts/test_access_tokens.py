@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from conftest import signed_in_user
 from insight_atlas.accounts import tokens
-from insight_atlas.accounts.dependencies import _principal_row
+from insight_atlas.accounts.dependencies import Principal, _principal_row
 from insight_atlas.accounts.models import User
 from insight_atlas.accounts.tokens import (
     AccessClaims,
@@ -72,8 +72,12 @@ async def test_the_principal_is_loaded_as_the_sessions_own_objects(
     async with sessionmaker() as session:
         row = await _principal_row(session, claims.user_id, claims.session_id)
         assert row is not None
-        user, subscription, revoked_at, expires_at = row
-        assert revoked_at is None and expires_at > dt.datetime.now(dt.UTC)
+        assert row.is_active and row.revoked_at is None
+        assert row.expires_at > dt.datetime.now(dt.UTC)
+        # The objects are built on first use, once.
+        principal = Principal(claims.user_id, claims.session_id, row.build)
+        user, subscription = principal.user, principal.subscription
+        assert principal.user is user and principal.user_id == user.id == profile["id"]
         assert user in session and subscription in session
         assert not session.dirty
         user.display_name = "Renamed by a handler"

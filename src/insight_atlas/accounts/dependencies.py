@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -19,11 +20,31 @@ from insight_atlas.db import SessionDep, asyncpg_connection, utcnow
 from insight_atlas.services import ServicesDep
 
 
-@dataclass(frozen=True, slots=True)
 class Principal:
-    user: User
-    subscription: Subscription
-    session_id: str
+    """Who is calling. The ids are known at once; the `User` and `Subscription`, objects of
+    the request's session, are built on first use: most requests only need the user id."""
+
+    __slots__ = ("_build", "_objects", "session_id", "user_id")
+
+    def __init__(
+        self, user_id: int, session_id: str, build: Callable[[], tuple[User, Subscription]]
+    ) -> None:
+        self.user_id, self.session_id = user_id, session_id
+        self._build = build
+        self._objects: tuple[User, Subscription] | None = None
+
+    @property
+    def user(self) -> User:
+        return self._loaded()[0]
+
+    @property
+    def subscription(self) -> Subscription:
+        return self._loaded()[1]
+
+    def _loaded(self) -> tuple[User, Subscription]:
+        if self._objects is None:
+            self._objects = self._build()
+        return self._objects
 
 
 def bearer_token(request: Request) -> str | None:
@@ -53,25 +74,43 @@ _USER_KEYS = tuple(attr.key for attr in User.__mapper__.column_attrs)
 _SUBSCRIPTION_KEYS = tuple(attr.key for attr in Subscription.__mapper__.column_attrs)
 
 
+@dataclass(frozen=True, slots=True)
+class _PrincipalRow:
+    is_active: bool
+    revoked_at: dt.datetime | None
+    expires_at: dt.datetime
+    build: Callable[[], tuple[User, Subscription]]
+
+
+_IS_ACTIVE = _USER_KEYS.index("is_active")
+
+
 async def _principal_row(
     session: AsyncSession, user_id: int, session_id: str
-) -> tuple[User, Subscription, dt.datetime | None, dt.datetime] | None:
+) -> _PrincipalRow | None:
     pg = await asyncpg_connection(session)
     if pg is None:
         params = {"user_id": user_id, "session_id": session_id}
         row = (await session.execute(_PRINCIPAL_QUERY, params)).first()
-        return None if row is None else (row[0], row[1], row[2], row[3])
+        if row is None:
+            return None
+        user, subscription = row[0], row[1]
+        return _PrincipalRow(user.is_active, row[2], row[3], lambda: (user, subscription))
     record = await pg.fetchrow(_PG_PRINCIPAL_SQL, user_id, session_id)
     if record is None:
         return None
     values = tuple(record)
     split = len(_USER_KEYS)
-    user = User(**dict(zip(_USER_KEYS, values[:split], strict=True)))
-    subscription = Subscription(**dict(zip(_SUBSCRIPTION_KEYS, values[split:-2], strict=True)))
-    for loaded in (user, subscription):
-        make_transient_to_detached(loaded)
-        session.add(loaded)
-    return user, subscription, values[-2], values[-1]
+
+    def build() -> tuple[User, Subscription]:
+        user = User(**dict(zip(_USER_KEYS, values[:split], strict=True)))
+        subscription = Subscription(**dict(zip(_SUBSCRIPTION_KEYS, values[split:-2], strict=True)))
+        for loaded in (user, subscription):
+            make_transient_to_detached(loaded)
+            session.add(loaded)
+        return user, subscription
+
+    return _PrincipalRow(values[_IS_ACTIVE], values[-2], values[-1], build)
 
 
 async def get_current_principal(
@@ -87,12 +126,11 @@ async def get_current_principal(
     row = await _principal_row(session, claims.user_id, claims.session_id)
     if row is None:
         raise errors.InvalidToken()
-    user, subscription, revoked_at, expires_at = row
-    if revoked_at is not None or expires_at <= utcnow():
+    if row.revoked_at is not None or row.expires_at <= utcnow():
         raise errors.InvalidToken("This session has ended; sign in again.")
-    if not user.is_active:
+    if not row.is_active:
         raise errors.InvalidToken("This account is disabled.")
-    return Principal(user=user, subscription=subscription, session_id=claims.session_id)
+    return Principal(claims.user_id, claims.session_id, row.build)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_current_principal)]

@@ -107,7 +107,7 @@ async def get_assessment(
     assessment_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
 ) -> AssessmentRead:
     """One of my assessments with the answers saved so far (resume on any device)."""
-    assessment = await service.get_owned(session, principal.user.id, assessment_id)
+    assessment = await service.get_owned(session, principal.user_id, assessment_id)
     return await service.read(session, services, assessment)
 
 
@@ -124,7 +124,7 @@ async def save_responses(
     services: ServicesDep,
 ) -> AssessmentRead:
     """Save answers, timings and free text so far; repeating the same call changes nothing."""
-    assessment = await service.get_owned(session, principal.user.id, assessment_id)
+    assessment = await service.get_owned(session, principal.user_id, assessment_id)
     service.save_responses(assessment, body, services)
     await session.flush()
     return await service.read(session, services, assessment)
@@ -140,7 +140,7 @@ async def submit_assessment(
     assessment_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
 ) -> Response:
     """Score the answers and store an immutable report; 409 if already submitted."""
-    assessment = await service.get_owned_submission(session, principal.user.id, assessment_id)
+    assessment = await service.get_owned_submission(session, principal.user_id, assessment_id)
     report, body = await service.submit(session, services, principal, assessment)
     return Response(
         report_document(services, report, body),

@@ -153,10 +153,10 @@ async def start(
     if body.include_work_style:
         ensure_entitled(principal, f"instrument:{WORK_STYLE}")
     await _throttle(
-        services, "assessment", principal.user.id, services.settings.assessments_per_hour
+        services, "assessment", principal.user_id, services.settings.assessments_per_hour
     )
     consent = ConsentRecord(
-        user_id=principal.user.id,
+        user_id=principal.user_id,
         purpose=ASSESSMENT_PURPOSE,
         version=body.consent_version,
         accepted_at=utcnow(),
@@ -167,7 +167,7 @@ async def start(
     await session.flush()
     assessment = Assessment(
         id=str(uuid.uuid4()),
-        user_id=principal.user.id,
+        user_id=principal.user_id,
         instrument_key=instrument.key,
         instrument_version=instrument.version,
         include_work_style=body.include_work_style,
@@ -295,7 +295,7 @@ async def submit(
     if assessment.status != STATUS_IN_PROGRESS:
         raise errors.AlreadySubmitted()
     await _throttle(
-        services, "submission", principal.user.id, services.settings.submissions_per_hour
+        services, "submission", principal.user_id, services.settings.submissions_per_hour
     )
     demographics = {k: v for k, v in (("sex", assessment.sex), ("age", assessment.age)) if v}
     try:
@@ -319,7 +319,7 @@ async def submit(
     # In the order of _PG_CLAIM_AND_INSERT_SQL's parameters ($1 to $11).
     values = {
         "id": str(uuid.uuid4()),
-        "user_id": principal.user.id,
+        "user_id": principal.user_id,
         "assessment_id": assessment.id,
         "instrument_key": assessment.instrument_key,
         "instrument_version": result.instrument_version,

@@ -37,7 +37,7 @@ async def export_my_data(
 @router.delete("/data", response_model=PurgeResult, operation_id="purgeMyData")
 async def purge_my_data(principal: CurrentPrincipal, session: SessionDep) -> PurgeResult:
     """Delete my assessments, reports and share links; keep the account."""
-    return await service.purge_data(session, principal.user.id)
+    return await service.purge_data(session, principal.user_id)
 
 
 @router.delete("", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteMe")

@@ -24,7 +24,7 @@ async def list_reports(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ReportPage:
     """My reports, newest first."""
-    return await service.list_reports(session, principal.user.id, limit=limit, offset=offset)
+    return await service.list_reports(session, principal.user_id, limit=limit, offset=offset)
 
 
 @router.get(
@@ -36,7 +36,7 @@ async def get_report(
     report_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
 ) -> Response:
     """One of my reports, exactly as it was computed."""
-    report = await service.get_owned(session, principal.user.id, report_id)
+    report = await service.get_owned(session, principal.user_id, report_id)
     return Response(service.report_document(services, report), media_type="application/json")
 
 
@@ -47,7 +47,7 @@ async def delete_report(
     report_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> Response:
     """Delete a report, its answers and its share links."""
-    report = await service.get_owned(session, principal.user.id, report_id)
+    report = await service.get_owned(session, principal.user_id, report_id)
     await service.delete_report(session, report)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -65,8 +65,8 @@ async def compare_reports(
     services: ServicesDep,
 ) -> Comparison:
     """Change per scale between two of my reports, with a reliable-change index."""
-    first = await service.get_owned(session, principal.user.id, report_id)
-    second = await service.get_owned(session, principal.user.id, other_id)
+    first = await service.get_owned(session, principal.user_id, report_id)
+    second = await service.get_owned(session, principal.user_id, other_id)
     ensure_entitled(principal, "reports:compare")
     return service.compare(services, first, second)
 
@@ -85,7 +85,7 @@ async def share_report(
     body: ShareRequest | None = None,
 ) -> ShareLinkRead:
     """Create an expiring, revocable read-only link to a report (scores and narrative only)."""
-    report = await service.get_owned(session, principal.user.id, report_id)
+    report = await service.get_owned(session, principal.user_id, report_id)
     ensure_entitled(principal, "reports:share")
     return await service.create_share_link(
         session, services, report, body.expires_in_days if body else None
@@ -101,7 +101,7 @@ async def revoke_share(
     report_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> Response:
     """Revoke every share link of a report, effective immediately."""
-    report = await service.get_owned(session, principal.user.id, report_id)
+    report = await service.get_owned(session, principal.user_id, report_id)
     await service.revoke_share_links(session, report)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
