@@ -218,6 +218,12 @@ def process_cpu_seconds(pid: int) -> float:
     return _cpu_of(found[1]) if found else 0.0
 
 
+def process_system_cpu_seconds(pid: int) -> float:
+    """System (kernel) CPU seconds of ``pid`` alone: its system calls, network I/O included."""
+    found = _proc_stats().get(pid)
+    return int(found[1][12]) / os.sysconf("SC_CLK_TCK") if found else 0.0
+
+
 def process_tree_cpu_seconds(pid: int) -> float:
     """User+system CPU seconds of ``pid`` and its live descendants."""
     stats = _proc_stats()

@@ -6,7 +6,8 @@ endpoint with wrk at 32 connections, each request submitting the next prepared
 assessment. Prints submits/s, p50 and p99, and two baselines measured in the same run:
 `GET /healthz` on the same server with the same load, and the engine alone (score +
 to_json of the same input, in this process). Also prints the CPU time per submit of the
-API process, its scoring worker, PostgreSQL and the whole machine, read from /proc.
+API process (and how much of it is kernel time), its scoring worker, PostgreSQL and the
+whole machine, read from /proc.
 
     .venv/bin/python bench/submit.py                 # 10 s per step
     .venv/bin/python bench/submit.py --duration 5 --prepared 2500
@@ -41,6 +42,7 @@ from load import (
     postgres_cpu_seconds,
     postgres_database,
     process_cpu_seconds,
+    process_system_cpu_seconds,
     process_tree_cpu_seconds,
     running,
     system_busy_seconds,
@@ -210,6 +212,7 @@ def cpu_split(api_pid: int) -> dict[str, float]:
     api = process_cpu_seconds(api_pid)
     return {
         "api": api,
+        "api_system": process_system_cpu_seconds(api_pid),
         "scoring": process_tree_cpu_seconds(api_pid) - api,
         "postgres": postgres_cpu_seconds(),
         "machine": system_busy_seconds(),
@@ -338,7 +341,8 @@ def main() -> int:
         submit = steps["submit"]
         cpu = submit["cpu_ms"]
         print(
-            f"{name:<11} CPU ms per submit: API {cpu['api']:.2f}, scoring worker"
+            f"{name:<11} CPU ms per submit: API {cpu['api']:.2f} (kernel"
+            f" {cpu['api_system']:.2f}), scoring worker"
             f" {cpu['scoring']:.2f}, PostgreSQL {cpu['postgres']:.2f}, whole machine"
             f" {cpu['machine']:.2f} ({os.cpu_count()} CPUs)"
         )
