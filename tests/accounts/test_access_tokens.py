@@ -94,3 +94,27 @@ async def test_the_principal_is_loaded_as_the_sessions_own_objects(
         assert stored_user.display_name == "Renamed by a handler"
     async with sessionmaker() as session:
         assert await _principal_row(session, claims.user_id, "no-such-session") is None
+
+
+async def test_the_principal_reuses_rows_the_session_already_holds(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # A handler may load the user's rows before it first asks for principal.user: the
+    # principal must then hand out those same objects, not attach a second copy.
+    profile, issued = await signed_in_user(client)
+    claims = decode_access_token(app.state.services.settings.secret_key, issued["access_token"])
+    async with app.state.sessionmaker() as session:
+        row = await _principal_row(session, claims.user_id, claims.session_id)
+        assert row is not None
+        held_user = await session.get(User, profile["id"])
+        held_subscription = await session.scalar(
+            select(Subscription).where(Subscription.user_id == profile["id"])
+        )
+        principal = Principal(claims.user_id, claims.session_id, row.build)
+        assert principal.user is held_user
+        assert principal.subscription is held_subscription
+        principal.user.display_name = "Changed once"
+        await session.commit()
+    async with app.state.sessionmaker() as session:
+        stored = await session.get(User, profile["id"])
+        assert stored is not None and stored.display_name == "Changed once"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
@@ -83,6 +83,20 @@ class _PrincipalRow:
 
 
 _IS_ACTIVE = _USER_KEYS.index("is_active")
+_Row = TypeVar("_Row", User, Subscription)
+
+
+def _adopt(session: AsyncSession, model: type[_Row], values: dict[str, Any]) -> _Row:
+    """The session's object for this row: the one it already holds (a handler may have
+    loaded the row before asking for the principal's), or a new one added as loaded."""
+    key = session.sync_session.identity_key(model, values["id"])
+    held = session.sync_session.identity_map.get(key)
+    if held is not None:
+        return cast(_Row, held)
+    loaded = model(**values)
+    make_transient_to_detached(loaded)
+    session.add(loaded)
+    return loaded
 
 
 async def _principal_row(
@@ -103,12 +117,12 @@ async def _principal_row(
     split = len(_USER_KEYS)
 
     def build() -> tuple[User, Subscription]:
-        user = User(**dict(zip(_USER_KEYS, values[:split], strict=True)))
-        subscription = Subscription(**dict(zip(_SUBSCRIPTION_KEYS, values[split:-2], strict=True)))
-        for loaded in (user, subscription):
-            make_transient_to_detached(loaded)
-            session.add(loaded)
-        return user, subscription
+        user_values = dict(zip(_USER_KEYS, values[:split], strict=True))
+        subscription_values = dict(zip(_SUBSCRIPTION_KEYS, values[split:-2], strict=True))
+        return (
+            _adopt(session, User, user_values),
+            _adopt(session, Subscription, subscription_values),
+        )
 
     return _PrincipalRow(values[_IS_ACTIVE], values[-2], values[-1], build)
 
