@@ -55,6 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # collector's full passes, which otherwise rescan it and pause every request.
         gc.collect()
         gc.freeze()
+        # A request allocates thousands of short-lived containers; collecting the young
+        # generation every 10,000 allocations instead of 700 lets most die by reference
+        # count first (−2% instructions per request, docs/PERFORMANCE.md).
+        gc.set_threshold(10_000, 10, 10)
         yield
         await services.scorer.close()
         await services.rate_limiter.close()
