@@ -39,6 +39,9 @@ _OR_NOR = frozenset({"or", "nor"})
 
 
 class SentenceSentiment:
+    """Scores sentences with the tables of one vaderSentiment analyser (built once per
+    process, see text_signals.sentiment_analyzer)."""
+
     def __init__(self, analyzer: Any) -> None:
         self._analyzer = analyzer
         self.lexicon: Mapping[str, float] = analyzer.lexicon
@@ -110,8 +113,8 @@ class SentenceSentiment:
             valence = lexicon[word] * NEGATION_SCALAR
         if caps and tokens[i].isupper():
             valence = valence + CAPS_INCREMENT if valence > 0 else valence - CAPS_INCREMENT
-        # The three words before, nearest first; a sentiment word among them ends no rule
-        # but is itself neither booster nor negation.
+        # The three words before, nearest first. A position holding another sentiment
+        # word is skipped: there it counts as neither booster, negation nor idiom.
         for back in (1, 2, 3):
             if i < back:
                 break
