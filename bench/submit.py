@@ -85,9 +85,11 @@ done = function(summary, latency, requests)
   local ok, not_ok = 0, 0
   for _, t in ipairs(threads) do ok = ok + t:get("created"); not_ok = not_ok + t:get("other") end
   io.write(string.format('WRK_RESULT {"requests":%d,"duration_us":%d,"p50_us":%d,' ..
-    '"p99_us":%d,"created":%d,"other":%d,"errors":%d}\n', summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99), ok, not_ok,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+    '"p99_us":%d,"created":%d,"other":%d,"errors":%d,"spread_us":[%d,%d,%d,%d,%d,%d]}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), ok, not_ok,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency.min, latency.mean, latency:percentile(75), latency:percentile(90),
+    latency:percentile(99.9), latency.max))
 end
 """
 
@@ -339,6 +341,12 @@ def main() -> int:
                 f" {step['other']:>8} {step['errors']:>6}"
             )
         submit = steps["submit"]
+        low, mean, p75, p90, p999, high = (us / 1000 for us in submit["spread_us"])
+        print(
+            f"{name:<11} submit latency ms: min {low:.1f}, mean {mean:.1f}, p75 {p75:.1f},"
+            f" p90 {p90:.1f}, p99.9 {p999:.1f}, max {high:.1f}"
+            f" (32 connections / rate = {1000 * CONNECTIONS / submit['rate']:.1f})"
+        )
         cpu = submit["cpu_ms"]
         print(
             f"{name:<11} CPU ms per submit: API {cpu['api']:.2f} (kernel"
