@@ -239,11 +239,20 @@ def process_tree_cpu_seconds(pid: int) -> float:
     return total
 
 
+def _machine_cpu_fields() -> list[int]:
+    return [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+
+
 def system_busy_seconds() -> float:
-    """Non-idle CPU seconds of the whole machine, all CPUs summed."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    """Non-idle CPU seconds of the whole machine, all CPUs summed (steal included)."""
+    fields = _machine_cpu_fields()
     idle = fields[3] + fields[4]  # idle + iowait
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def system_steal_seconds() -> float:
+    """CPU seconds the hypervisor gave to other guests while this one wanted to run."""
+    return _machine_cpu_fields()[7] / os.sysconf("SC_CLK_TCK")
 
 
 def pg_sessions(admin_dsn: str, dbname: str) -> int:

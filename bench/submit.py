@@ -46,6 +46,7 @@ from load import (
     process_tree_cpu_seconds,
     running,
     system_busy_seconds,
+    system_steal_seconds,
 )
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -218,6 +219,7 @@ def cpu_split(api_pid: int) -> dict[str, float]:
         "scoring": process_tree_cpu_seconds(api_pid) - api,
         "postgres": postgres_cpu_seconds(),
         "machine": system_busy_seconds(),
+        "steal": system_steal_seconds(),
     }
 
 
@@ -352,7 +354,8 @@ def main() -> int:
             f"{name:<11} CPU ms per submit: API {cpu['api']:.2f} (kernel"
             f" {cpu['api_system']:.2f}), scoring worker"
             f" {cpu['scoring']:.2f}, PostgreSQL {cpu['postgres']:.2f}, whole machine"
-            f" {cpu['machine']:.2f} ({os.cpu_count()} CPUs)"
+            f" {cpu['machine']:.2f} ({os.cpu_count()} CPUs; of it stolen by the hypervisor"
+            f" {cpu['steal']:.2f})"
         )
         print(
             f"{name:<11} submit / healthz = {submit['rate'] / steps['healthz']['rate']:.1%}; "
