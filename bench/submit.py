@@ -39,6 +39,7 @@ from load import (
     Server,
     choose_pinning,
     free_port,
+    pg_sessions,
     postgres_cpu_seconds,
     postgres_database,
     process_cpu_seconds,
@@ -54,6 +55,7 @@ from insight_atlas.assessment import load_instrument, score
 from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
 
 CONNECTIONS = 32
+PREPARE_CONCURRENCY = 16
 SUBMITS_TARGET = 300.0
 P99_TARGET_MS = 100.0
 WORDS = (
@@ -140,7 +142,7 @@ async def fill(base_url: str, token: str, count: int) -> list[str]:
     rng = random.Random(13)
     headers = {"Authorization": f"Bearer {token}"}
     ids: list[str] = []
-    semaphore = asyncio.Semaphore(16)
+    semaphore = asyncio.Semaphore(PREPARE_CONCURRENCY)
 
     async def one(client: httpx.AsyncClient) -> None:
         async with semaphore:
@@ -159,7 +161,7 @@ async def fill(base_url: str, token: str, count: int) -> list[str]:
             saved.raise_for_status()
             ids.append(assessment_id)
 
-    limits = httpx.Limits(max_connections=16)
+    limits = httpx.Limits(max_connections=PREPARE_CONCURRENCY)
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
         await asyncio.gather(*(one(client) for _ in range(count)))
     return ids
@@ -272,6 +274,9 @@ def bench_target(
         )
         time.sleep(1)
         assert server.proc is not None
+        dbname = database_url.rsplit("/", 1)[1].split("?", 1)[0]
+        pg = name == "postgresql"
+        sessions_before = pg_sessions(args.pg_dsn, dbname) if pg else 0
         before = cpu_split(server.proc.pid)
         submits = wrk(
             submit_lua,
@@ -281,6 +286,8 @@ def bench_target(
             pinning.client_cpus,
         )
         after = cpu_split(server.proc.pid)
+        if pg:
+            submits["sessions_opened"] = pg_sessions(args.pg_dsn, dbname) - sessions_before
         submits["cpu_ms"] = {
             part: 1000 * (after[part] - before[part]) / max(1, submits["created"])
             for part in before
@@ -357,6 +364,13 @@ def main() -> int:
             f" {cpu['machine']:.2f} ({os.cpu_count()} CPUs; of it stolen by the hypervisor"
             f" {cpu['steal']:.2f})"
         )
+        if "sessions_opened" in submit:
+            print(
+                f"{name:<11} PostgreSQL sessions opened during the submit step:"
+                f" {submit['sessions_opened']} (up to {CONNECTIONS - PREPARE_CONCURRENCY} as"
+                f" the pool grows from the preparation's {PREPARE_CONCURRENCY} to"
+                f" {CONNECTIONS}; more is churn)"
+            )
         print(
             f"{name:<11} submit / healthz = {submit['rate'] / steps['healthz']['rate']:.1%}; "
             f"submit / engine alone = {submit['rate'] / engine:.1%}"
