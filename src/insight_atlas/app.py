@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.state.sessionmaker = services.sessionmaker
     app.state.db_slots = asyncio.Semaphore(settings.db_pool_size + settings.db_max_overflow)
+    app.state.db_slot_timeout = settings.db_pool_timeout_seconds
     app.state.migration_heads = head_revisions()
 
     install_error_handlers(app)

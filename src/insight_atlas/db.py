@@ -178,25 +178,52 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+class DatabaseBusy(AppError):
+    code = "database_busy"
+    status_code = 503
+    message = "Every database connection is in use; try again shortly."
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(headers={"Retry-After": str(retry_after_seconds)})
+
+
+async def _take_slot(slots: asyncio.Semaphore, wait_seconds: float) -> None:
+    """A database slot, first come first served, or DatabaseBusy after `wait_seconds`."""
+    if not slots.locked():
+        await slots.acquire()  # free now: no timer (wait_for costs a task per call)
+        return
+    try:
+        await asyncio.wait_for(slots.acquire(), wait_seconds)
+    except TimeoutError:
+        raise DatabaseBusy(retry_after_seconds=max(1, round(wait_seconds))) from None
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit when the handler succeeds, roll back otherwise."""
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    state = request.app.state
+    sessionmaker: async_sessionmaker[AsyncSession] = state.sessionmaker
     # First come, first served: the pool's own wait is not fair, so under overload some
-    # requests would wait seconds while later ones go straight through.
-    async with request.app.state.db_slots, sessionmaker() as session:
-        try:
-            yield session
-        except AppError as exc:
-            if exc.keeps_changes:
-                await session.commit()
-            else:
+    # requests would wait seconds while later ones go straight through. The slots number
+    # the pool's connections, so the pool itself never makes a request wait.
+    slots: asyncio.Semaphore = state.db_slots
+    await _take_slot(slots, state.db_slot_timeout)
+    try:
+        async with sessionmaker() as session:
+            try:
+                yield session
+            except AppError as exc:
+                if exc.keeps_changes:
+                    await session.commit()
+                else:
+                    await session.rollback()
+                raise
+            except BaseException:
                 await session.rollback()
-            raise
-        except BaseException:
-            await session.rollback()
-            raise
-        else:
-            await session.commit()
+                raise
+            else:
+                await session.commit()
+    finally:
+        slots.release()
 
 
 # scope="function" runs the commit before the response is sent, so a client never

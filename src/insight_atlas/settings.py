@@ -38,8 +38,10 @@ class Settings(BaseSettings):
     atlas_env: Environment = Environment.DEVELOPMENT
     atlas_data_dir: Path = Path("data")
     database_url: str = ""
-    db_pool_size: int = Field(default=30, ge=1, le=200)
-    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    # Every connection a worker may use is kept open: overflow connections are closed when
+    # returned to a full pool, so load just above the pool size reopens them all the time.
+    db_pool_size: int = Field(default=40, ge=1, le=200)
+    db_max_overflow: int = Field(default=0, ge=0, le=200)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     db_echo: bool = False
 
