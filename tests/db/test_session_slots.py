@@ -3,61 +3,61 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import CLIENT_IP, assert_error, bearer, make_settings, signed_in_user
+from conftest import assert_error, bearer, make_settings, signed_in_user
 from insight_atlas.app import create_app
 from insight_atlas.settings import Settings
 
 
-async def test_the_default_pool_keeps_every_connection_it_admits() -> None:
+async def test_the_default_pool_keeps_every_connection_it_admits(
+    database_url: str, tmp_path: Path
+) -> None:
     # Overflow connections are closed when returned to a full pool: with admission above
     # the kept-open size, steady load just above it would reconnect all the time.
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert settings.db_max_overflow == 0
-    slots: asyncio.Semaphore = create_app(settings).state.db_slots
-    for _ in range(settings.db_pool_size):
+    fields = Settings.model_fields
+    pool_size, overflow = fields["db_pool_size"].default, fields["db_max_overflow"].default
+    assert overflow == 0
+    defaults = make_settings(
+        database_url, tmp_path / "data", db_pool_size=pool_size, db_max_overflow=overflow
+    )
+    slots: asyncio.Semaphore = create_app(defaults).state.db_slots
+    for _ in range(pool_size):
         assert not slots.locked()
         await slots.acquire()
     assert slots.locked()
 
 
 @pytest.fixture
-async def one_slot_app(database_url: str, tmp_path: Path) -> AsyncIterator[FastAPI]:
-    settings = make_settings(
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """One database slot, and a short wait for it (the shared app and client use these)."""
+    return make_settings(
         database_url,
         tmp_path / "data",
         db_pool_size=1,
         db_max_overflow=0,
         db_pool_timeout_seconds=0.3,
     )
-    application = create_app(settings)
-    yield application
-    await application.state.services.engine.dispose()
 
 
 @pytest.fixture
-async def one_slot_client(one_slot_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=one_slot_app, client=(CLIENT_IP, 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield http
+async def headers(client: httpx.AsyncClient) -> dict[str, str]:
+    _, issued = await signed_in_user(client)
+    return bearer(issued["access_token"])
 
 
 async def test_a_request_waits_for_a_slot_then_gets_503_with_retry_after(
-    one_slot_app: FastAPI, one_slot_client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    _, issued = await signed_in_user(one_slot_client)
-    headers = bearer(issued["access_token"])
-    slots: asyncio.Semaphore = one_slot_app.state.db_slots
+    slots: asyncio.Semaphore = app.state.db_slots
 
     await slots.acquire()  # another request holds the only connection
     try:
-        busy = await asyncio.wait_for(one_slot_client.get("/v1/me", headers=headers), 5)
+        busy = await asyncio.wait_for(client.get("/v1/me", headers=headers), 5)
     finally:
         slots.release()
     assert_error(busy, 503, "database_busy")
@@ -65,29 +65,27 @@ async def test_a_request_waits_for_a_slot_then_gets_503_with_retry_after(
 
     # Freed within the wait: the waiting request is served.
     await slots.acquire()
-    waiting = asyncio.create_task(one_slot_client.get("/v1/me", headers=headers))
+    waiting = asyncio.create_task(client.get("/v1/me", headers=headers))
     await asyncio.sleep(0.1)
     assert not waiting.done()
     slots.release()
     assert (await waiting).status_code == 200
 
     # Every request gave its slot back, whatever its outcome.
-    assert (await one_slot_client.get("/v1/reports/not-an-id", headers=headers)).status_code == 404
+    assert (await client.get("/v1/reports/not-an-id", headers=headers)).status_code == 404
     assert not slots.locked()
     await asyncio.wait_for(slots.acquire(), 1)  # the one slot, free again
     slots.release()
 
 
 async def test_waiting_requests_are_served_in_arrival_order(
-    one_slot_app: FastAPI, one_slot_client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    _, issued = await signed_in_user(one_slot_client)
-    headers = bearer(issued["access_token"])
-    slots: asyncio.Semaphore = one_slot_app.state.db_slots
+    slots: asyncio.Semaphore = app.state.db_slots
     finished: list[int] = []
 
     async def call(number: int) -> None:
-        response = await one_slot_client.get("/v1/me", headers=headers)
+        response = await client.get("/v1/me", headers=headers)
         assert response.status_code == 200, response.text
         finished.append(number)
 
