@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware.cors import CORSMiddleware
 
 from insight_atlas import __version__
@@ -30,6 +31,18 @@ from insight_atlas.privacy.router import router as privacy_router
 from insight_atlas.reports.router import router as reports_router
 from insight_atlas.services import Services
 from insight_atlas.settings import Settings, get_settings
+
+
+def database_slots(settings: Settings, engine: AsyncEngine) -> int:
+    """How many requests use the database at once (the others wait their turn).
+
+    SQLite lets one writer in at a time, and its busy handler does not serve waiting
+    writers in order: under 32 concurrent submits some waited over 5 s. One request at a
+    time, first come first served, keeps every wait short (docs/PERFORMANCE.md).
+    """
+    if engine.dialect.name == "sqlite":
+        return 1
+    return settings.db_pool_size + settings.db_max_overflow
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     app.state.sessionmaker = services.sessionmaker
-    app.state.db_slots = asyncio.Semaphore(settings.db_pool_size + settings.db_max_overflow)
+    app.state.db_slots = asyncio.Semaphore(database_slots(settings, engine))
     app.state.db_slot_timeout = settings.db_pool_timeout_seconds
     app.state.migration_heads = head_revisions()
 

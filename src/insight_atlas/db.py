@@ -187,15 +187,33 @@ class DatabaseBusy(AppError):
         super().__init__(headers={"Retry-After": str(retry_after_seconds)})
 
 
-async def _take_slot(slots: asyncio.Semaphore, wait_seconds: float) -> None:
-    """A database slot, first come first served, or DatabaseBusy after `wait_seconds`."""
-    if not slots.locked():
-        await slots.acquire()  # free now: no timer (wait_for costs a task per call)
-        return
-    try:
-        await asyncio.wait_for(slots.acquire(), wait_seconds)
-    except TimeoutError:
-        raise DatabaseBusy(retry_after_seconds=max(1, round(wait_seconds))) from None
+class SessionSlot:
+    """A request's admission to the database: one of `DB_POOL_SIZE + DB_MAX_OVERFLOW`
+    slots, taken first come first served, or DatabaseBusy after `wait_seconds`."""
+
+    __slots__ = ("_slots", "_wait_seconds", "held")
+
+    def __init__(self, slots: asyncio.Semaphore, wait_seconds: float) -> None:
+        self._slots, self._wait_seconds = slots, wait_seconds
+        self.held = False
+
+    async def take(self) -> None:
+        if self._slots.locked():
+            try:
+                await asyncio.wait_for(self._slots.acquire(), self._wait_seconds)
+            except TimeoutError:
+                raise DatabaseBusy(max(1, round(self._wait_seconds))) from None
+        else:
+            await self._slots.acquire()  # free now: no timer (wait_for costs a task)
+        self.held = True
+
+    def give_back(self) -> None:
+        if self.held:
+            self.held = False
+            self._slots.release()
+
+
+_SLOT = "insight_atlas.session_slot"
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -205,10 +223,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     # First come, first served: the pool's own wait is not fair, so under overload some
     # requests would wait seconds while later ones go straight through. The slots number
     # the pool's connections, so the pool itself never makes a request wait.
-    slots: asyncio.Semaphore = state.db_slots
-    await _take_slot(slots, state.db_slot_timeout)
+    slot = SessionSlot(state.db_slots, state.db_slot_timeout)
+    await slot.take()
     try:
         async with sessionmaker() as session:
+            session.info[_SLOT] = slot
             try:
                 yield session
             except AppError as exc:
@@ -223,7 +242,25 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             else:
                 await session.commit()
     finally:
-        slots.release()
+        slot.give_back()
+
+
+@contextlib.asynccontextmanager
+async def database_released(session: AsyncSession) -> AsyncIterator[None]:
+    """Commit, and hand the connection and the slot back while the caller waits on
+    something else (a submission waits for its scoring worker); take a slot again after.
+
+    If the wait fails, its error propagates without a slot: the request then has nothing
+    left to roll back. Taking the slot again may answer DatabaseBusy (503).
+    """
+    slot: SessionSlot | None = session.info.get(_SLOT)
+    await session.commit()
+    if slot is None:  # a session not opened by get_session: nothing to hand back
+        yield
+        return
+    slot.give_back()
+    yield
+    await slot.take()
 
 
 # scope="function" runs the commit before the response is sent, so a client never

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from conftest import assert_error, bearer, make_settings, signed_in_user
+from flows import answers_for
 from insight_atlas.app import create_app
+from insight_atlas.assessments.scoring import ReportScorer
+from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
 from insight_atlas.settings import Settings
 
 
@@ -26,7 +30,9 @@ async def test_the_default_pool_keeps_every_connection_it_admits(
         database_url, tmp_path / "data", db_pool_size=pool_size, db_max_overflow=overflow
     )
     slots: asyncio.Semaphore = create_app(defaults).state.db_slots
-    for _ in range(pool_size):
+    # SQLite lets one writer in at a time: one request at a time, in arrival order.
+    admitted = 1 if database_url.startswith("sqlite") else pool_size
+    for _ in range(admitted):
         assert not slots.locked()
         await slots.acquire()
     assert slots.locked()
@@ -97,3 +103,83 @@ async def test_waiting_requests_are_served_in_arrival_order(
     slots.release()
     await asyncio.gather(*tasks)
     assert finished == [0, 1, 2, 3]
+
+
+class _HeldScoring:
+    """Stands in for the scoring worker's wait: scoring resumes when released."""
+
+    def __init__(self, scorer: ReportScorer) -> None:
+        self._score = scorer.score
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def score(self, *args: Any) -> Any:
+        self.entered.set()
+        await self.release.wait()
+        return await self._score(*args)
+
+
+async def _ready_to_submit(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    started = await client.post(
+        "/v1/assessments",
+        json={"instrument": "mini-ipip", "consent_version": CURRENT_CONSENT_VERSION},
+        headers=headers,
+    )
+    assessment_id: str = started.json()["id"]
+    saved = await client.put(
+        f"/v1/assessments/{assessment_id}/responses",
+        json={"answers": answers_for("mini-ipip")},
+        headers=headers,
+    )
+    assert saved.status_code == 200, saved.text
+    return assessment_id
+
+
+async def test_a_submission_waiting_for_scoring_leaves_the_database_to_others(
+    app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str], monkeypatch: Any
+) -> None:
+    assessment_id = await _ready_to_submit(client, headers)
+    held = _HeldScoring(app.state.services.scorer)
+    monkeypatch.setattr(app.state.services.scorer, "score", held.score)
+
+    submitting = asyncio.create_task(
+        client.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
+    )
+    await asyncio.wait_for(held.entered.wait(), 5)
+    # The only slot is free while the submission waits: another request is served.
+    other = await asyncio.wait_for(client.get("/v1/me", headers=headers), 5)
+    assert other.status_code == 200
+    held.release.set()
+    submitted = await asyncio.wait_for(submitting, 5)
+    assert submitted.status_code == 201, submitted.text
+    assert not app.state.db_slots.locked()
+
+
+async def test_no_slot_after_scoring_means_503_and_nothing_stored(
+    app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str], monkeypatch: Any
+) -> None:
+    assessment_id = await _ready_to_submit(client, headers)
+    held = _HeldScoring(app.state.services.scorer)
+    monkeypatch.setattr(app.state.services.scorer, "score", held.score)
+    slots: asyncio.Semaphore = app.state.db_slots
+
+    submitting = asyncio.create_task(
+        client.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
+    )
+    await asyncio.wait_for(held.entered.wait(), 5)
+    # Another request takes the slot (free during scoring) and keeps it.
+    await asyncio.wait_for(slots.acquire(), 5)
+    held.release.set()
+    try:
+        busy = await asyncio.wait_for(submitting, 5)
+    finally:
+        slots.release()
+    assert_error(busy, 503, "database_busy")
+
+    # Nothing was stored: the assessment is still open, and submitting again works.
+    still_open = await client.get(f"/v1/assessments/{assessment_id}", headers=headers)
+    assert still_open.json()["status"] == "in_progress"
+    assert (await client.get("/v1/reports", headers=headers)).json()["items"] == []
+    monkeypatch.undo()
+    again = await client.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
+    assert again.status_code == 201, again.text

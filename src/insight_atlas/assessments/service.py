@@ -25,7 +25,7 @@ from insight_atlas.assessments.models import (
 from insight_atlas.assessments.schemas import AssessmentRead, SaveResponses, StartAssessment
 from insight_atlas.assessments.scoring import ScoringFailed
 from insight_atlas.billing.entitlements import ensure_entitled
-from insight_atlas.db import asyncpg_connection, utcnow
+from insight_atlas.db import asyncpg_connection, database_released, utcnow
 from insight_atlas.errors import TooManyRequests
 from insight_atlas.privacy.consent import ASSESSMENT_PURPOSE, CURRENT_CONSENT_VERSION
 from insight_atlas.privacy.models import ConsentRecord
@@ -300,14 +300,17 @@ async def submit(
     demographics = {k: v for k, v in (("sex", assessment.sex), ("age", assessment.age)) if v}
     try:
         # Decrypting the text, scoring, encrypting and hashing the report all happen in
-        # the scoring worker, off the event loop.
-        result = await services.scorer.score(
-            assessment.instrument_key,
-            assessment.answers,
-            demographics or None,
-            _engine_timings(assessment),
-            assessment.free_text_ciphertext,
-        )
+        # the scoring worker, off the event loop. Nothing has been written yet, so the
+        # database connection goes back to the pool for that wait: submissions queued
+        # for scoring do not hold connections other requests need.
+        async with database_released(session):
+            result = await services.scorer.score(
+                assessment.instrument_key,
+                assessment.answers,
+                demographics or None,
+                _engine_timings(assessment),
+                assessment.free_text_ciphertext,
+            )
     except ScoringFailed as exc:
         raise errors.InvalidResponses(str(exc)) from exc
     if result.has_unscored_scales:
