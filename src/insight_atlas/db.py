@@ -207,6 +207,9 @@ class SessionSlot:
             await self._slots.acquire()  # free now: no timer (wait_for costs a task)
         self.held = True
 
+    def all_taken(self) -> bool:
+        return self._slots.locked()
+
     def give_back(self) -> None:
         if self.held:
             self.held = False
@@ -247,17 +250,20 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 @contextlib.asynccontextmanager
 async def database_released(session: AsyncSession) -> AsyncIterator[None]:
-    """Commit, and hand the connection and the slot back while the caller waits on
-    something else (a submission waits for its scoring worker); take a slot again after.
+    """While the caller waits on something else (a submission on its scoring worker),
+    hand the connection and the slot back if every slot is taken, so the next request
+    need not wait for that; take a slot again after. While slots are free nothing is
+    handed back: that would cost a commit and a second connection checkout (10% of a
+    submit's instructions) and help no one.
 
     If the wait fails, its error propagates without a slot: the request then has nothing
     left to roll back. Taking the slot again may answer DatabaseBusy (503).
     """
     slot: SessionSlot | None = session.info.get(_SLOT)
-    await session.commit()
-    if slot is None:  # a session not opened by get_session: nothing to hand back
+    if slot is None or not slot.all_taken():
         yield
         return
+    await session.commit()
     slot.give_back()
     yield
     await slot.take()

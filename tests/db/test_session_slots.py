@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import assert_error, bearer, make_settings, signed_in_user
+from conftest import CLIENT_IP, assert_error, bearer, make_settings, signed_in_user
 from flows import answers_for
 from insight_atlas.app import create_app
 from insight_atlas.assessments.scoring import ReportScorer
@@ -183,3 +183,31 @@ async def test_no_slot_after_scoring_means_503_and_nothing_stored(
     monkeypatch.undo()
     again = await client.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
     assert again.status_code == 201, again.text
+
+
+async def test_with_slots_free_a_submission_keeps_its_connection_while_scoring(
+    database_url: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has one slot, always all taken")
+    two = create_app(
+        make_settings(database_url, tmp_path / "two", db_pool_size=2, db_max_overflow=0)
+    )
+    transport = httpx.ASGITransport(app=two, client=(CLIENT_IP, 40000))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            _, issued = await signed_in_user(client)
+            headers = bearer(issued["access_token"])
+            assessment_id = await _ready_to_submit(client, headers)
+            held = _HeldScoring(two.state.services.scorer)
+            monkeypatch.setattr(two.state.services.scorer, "score", held.score)
+            submitting = asyncio.create_task(
+                client.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
+            )
+            await asyncio.wait_for(held.entered.wait(), 5)
+            # One slot is free, so nothing was handed back: the connection stays out.
+            assert two.state.services.engine.pool.checkedout() == 1
+            held.release.set()
+            assert (await asyncio.wait_for(submitting, 5)).status_code == 201
+    finally:
+        await two.state.services.engine.dispose()
