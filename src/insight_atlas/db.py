@@ -188,8 +188,8 @@ class DatabaseBusy(AppError):
 
 
 class SessionSlot:
-    """A request's admission to the database: one of `DB_POOL_SIZE + DB_MAX_OVERFLOW`
-    slots, taken first come first served, or DatabaseBusy after `wait_seconds`."""
+    """A request's admission to the database: one of the app's slots (`app.database_slots`),
+    taken first come first served, or DatabaseBusy after `wait_seconds`."""
 
     __slots__ = ("_slots", "_wait_seconds", "held")
 

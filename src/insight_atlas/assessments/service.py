@@ -300,9 +300,9 @@ async def submit(
     demographics = {k: v for k, v in (("sex", assessment.sex), ("age", assessment.age)) if v}
     try:
         # Decrypting the text, scoring, encrypting and hashing the report all happen in
-        # the scoring worker, off the event loop. Nothing has been written yet, so the
-        # database connection goes back to the pool for that wait: submissions queued
-        # for scoring do not hold connections other requests need.
+        # the scoring worker, off the event loop. Nothing has been written yet, so when
+        # every database slot is taken this one is handed back for that wait: submissions
+        # queued for scoring do not keep other requests from the database.
         async with database_released(session):
             result = await services.scorer.score(
                 assessment.instrument_key,
