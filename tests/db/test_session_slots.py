@@ -119,7 +119,10 @@ class _HeldScoring:
         return await self._score(*args)
 
 
-async def _ready_to_submit(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+async def _submission_in_scoring(
+    app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str], monkeypatch: Any
+) -> tuple[str, _HeldScoring, asyncio.Task[httpx.Response]]:
+    """A complete assessment submitted, its request paused inside scoring."""
     started = await client.post(
         "/v1/assessments",
         json={"instrument": "mini-ipip", "consent_version": CURRENT_CONSENT_VERSION},
@@ -132,20 +135,19 @@ async def _ready_to_submit(client: httpx.AsyncClient, headers: dict[str, str]) -
         headers=headers,
     )
     assert saved.status_code == 200, saved.text
-    return assessment_id
+    held = _HeldScoring(app.state.services.scorer)
+    monkeypatch.setattr(app.state.services.scorer, "score", held.score)
+    submitting = asyncio.create_task(
+        client.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
+    )
+    await asyncio.wait_for(held.entered.wait(), 5)
+    return assessment_id, held, submitting
 
 
 async def test_a_submission_waiting_for_scoring_leaves_the_database_to_others(
     app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str], monkeypatch: Any
 ) -> None:
-    assessment_id = await _ready_to_submit(client, headers)
-    held = _HeldScoring(app.state.services.scorer)
-    monkeypatch.setattr(app.state.services.scorer, "score", held.score)
-
-    submitting = asyncio.create_task(
-        client.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
-    )
-    await asyncio.wait_for(held.entered.wait(), 5)
+    _, held, submitting = await _submission_in_scoring(app, client, headers, monkeypatch)
     # The only slot is free while the submission waits: another request is served.
     other = await asyncio.wait_for(client.get("/v1/me", headers=headers), 5)
     assert other.status_code == 200
@@ -158,15 +160,10 @@ async def test_a_submission_waiting_for_scoring_leaves_the_database_to_others(
 async def test_no_slot_after_scoring_means_503_and_nothing_stored(
     app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str], monkeypatch: Any
 ) -> None:
-    assessment_id = await _ready_to_submit(client, headers)
-    held = _HeldScoring(app.state.services.scorer)
-    monkeypatch.setattr(app.state.services.scorer, "score", held.score)
     slots: asyncio.Semaphore = app.state.db_slots
-
-    submitting = asyncio.create_task(
-        client.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
+    assessment_id, held, submitting = await _submission_in_scoring(
+        app, client, headers, monkeypatch
     )
-    await asyncio.wait_for(held.entered.wait(), 5)
     # Another request takes the slot (free during scoring) and keeps it.
     await asyncio.wait_for(slots.acquire(), 5)
     held.release.set()
@@ -198,13 +195,7 @@ async def test_with_slots_free_a_submission_keeps_its_connection_while_scoring(
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             _, issued = await signed_in_user(client)
             headers = bearer(issued["access_token"])
-            assessment_id = await _ready_to_submit(client, headers)
-            held = _HeldScoring(two.state.services.scorer)
-            monkeypatch.setattr(two.state.services.scorer, "score", held.score)
-            submitting = asyncio.create_task(
-                client.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
-            )
-            await asyncio.wait_for(held.entered.wait(), 5)
+            _, held, submitting = await _submission_in_scoring(two, client, headers, monkeypatch)
             # One slot is free, so nothing was handed back: the connection stays out.
             assert two.state.services.engine.pool.checkedout() == 1
             held.release.set()
