@@ -20,7 +20,6 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from insight_atlas.settings import Settings
 
-
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
