@@ -93,11 +93,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_router)
     # Stripe retries slow webhooks: matched early, before the larger routers.
     app.include_router(billing_router)
-    app.include_router(billing_sandbox_router)
-    app.include_router(accounts_router)
+    # Routes are tried in order; no two routers share a path. The busiest come first and
+    # the sandbox's checkout pages, used only without Stripe, last.
     app.include_router(assessments_router)
+    app.include_router(accounts_router)
     app.include_router(reports_router)
     app.include_router(privacy_router)
+    app.include_router(billing_sandbox_router)
 
     # Added innermost first: the request context wraps everything, CORS included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)

@@ -61,6 +61,13 @@ def user_read(user: User, subscription: Subscription) -> UserRead:
     )
 
 
+# First: routes are matched in order of declaration, and every page load asks for this one.
+@router.get("/me", response_model=UserRead, operation_id="getMe")
+async def get_me(principal: CurrentPrincipal) -> UserRead:
+    """The signed-in user's profile, plan, subscription status and entitlements."""
+    return user_read(principal.user, principal.subscription)
+
+
 @router.post(
     "/auth/register",
     status_code=status.HTTP_201_CREATED,
@@ -164,9 +171,3 @@ async def change_password(
         new_password=body.new_password,
         client=_client(request),
     )
-
-
-@router.get("/me", response_model=UserRead, operation_id="getMe")
-async def get_me(principal: CurrentPrincipal) -> UserRead:
-    """The signed-in user's profile, plan, subscription status and entitlements."""
-    return user_read(principal.user, principal.subscription)
