@@ -44,6 +44,27 @@ def _summary(instrument: Instrument) -> InstrumentSummary:
     )
 
 
+# First: routes are tried in order of declaration, each at a cost, and submit is the hot one.
+@router.post(
+    "/assessments/{assessment_id}/submit",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="submitAssessment",
+    responses={201: {"description": "The stored report", "content": {"application/json": {}}}},
+)
+async def submit_assessment(
+    assessment_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
+) -> Response:
+    """Score the answers and store an immutable report; 409 if already submitted."""
+    assessment = await service.get_owned_submission(session, principal.user_id, assessment_id)
+    report, body = await service.submit(session, services, principal, assessment)
+    return Response(
+        report_document(services, report, body),
+        status_code=status.HTTP_201_CREATED,
+        media_type="application/json",
+        headers={"Location": f"/v1/reports/{report.id}"},
+    )
+
+
 @router.get("/consent", response_model=ConsentRead, operation_id="getConsent")
 async def get_consent() -> ConsentRead:
     """The consent text and version a person must accept before an assessment."""
@@ -128,23 +149,3 @@ async def save_responses(
     service.save_responses(assessment, body, services)
     await session.flush()
     return await service.read(session, services, assessment)
-
-
-@router.post(
-    "/assessments/{assessment_id}/submit",
-    status_code=status.HTTP_201_CREATED,
-    operation_id="submitAssessment",
-    responses={201: {"description": "The stored report", "content": {"application/json": {}}}},
-)
-async def submit_assessment(
-    assessment_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
-) -> Response:
-    """Score the answers and store an immutable report; 409 if already submitted."""
-    assessment = await service.get_owned_submission(session, principal.user_id, assessment_id)
-    report, body = await service.submit(session, services, principal, assessment)
-    return Response(
-        report_document(services, report, body),
-        status_code=status.HTTP_201_CREATED,
-        media_type="application/json",
-        headers={"Location": f"/v1/reports/{report.id}"},
-    )
