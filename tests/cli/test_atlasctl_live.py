@@ -149,3 +149,21 @@ def test_submit_reports_bad_files_clearly(atlasctl, tmp_path: Path) -> None:  # 
     wrong.write_text(json.dumps({"instrument": "mini-ipip", "answers": {"mini-01": 9}}))
     result = atlasctl("submit", str(wrong), "--yes", ok=False)
     assert result.exit_code == 1 and "mini-01=9" in result.output
+
+
+def test_report_ids_that_are_not_ids_get_clear_errors(atlasctl) -> None:  # type: ignore[no-untyped-def]
+    password = "a long cli passphrase"
+    atlasctl("register", "ids@example.com", input=f"{password}\n{password}\n")
+    for typed, expected in (
+        ("", "the report id is empty"),
+        ("   ", "the report id is empty"),
+        ("not-an-id", "No such report"),
+        # One path segment: never the reports list or another endpoint.
+        ("../me", "HTTP 404"),
+    ):
+        result = atlasctl("report", typed, ok=False)
+        assert result.exit_code == 1, (typed, result.output)
+        assert expected in result.output, (typed, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    result = atlasctl("take", "--resume", "", ok=False)
+    assert result.exit_code == 1 and "the assessment id is empty" in result.output

@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 import click
 import httpx
@@ -50,6 +51,13 @@ def fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
+def path_segment(value: str, what: str) -> str:
+    """An id typed by the user, as one URL path segment: never empty, never a path."""
+    if not value.strip():
+        fail(f"{what} is empty")
+    return quote(value.strip(), safe="")
+
+
 class Api:
     """HTTP calls with the stored tokens; refreshes once on an expired access token."""
 
@@ -76,7 +84,12 @@ class Api:
         return response
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        return self.call(method, path, **kwargs).json()
+        response = self.call(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            status = response.status_code
+            fail(f"{self.base_url} answered {method} {path} with HTTP {status}, not JSON")
 
     def _headers(self, auth: bool) -> dict[str, str]:
         token = self.config.get("access_token")
@@ -209,6 +222,7 @@ def take(
         )
         assessment_id = assessment["id"]
     else:
+        assessment_id = path_segment(assessment_id, "the assessment id")
         assessment = api.json("GET", f"/v1/assessments/{assessment_id}")
     items = api.json("GET", f"/v1/instruments/{assessment['instrument']}", auth=False)["items"]
     if assessment["include_work_style"]:
@@ -304,6 +318,7 @@ def reports(api: Api, limit: int) -> None:
 @pass_api
 def report(api: Api, report_id: str) -> None:
     """Show one report as a readable table."""
+    report_id = path_segment(report_id, "the report id")
     print_report(api.json("GET", f"/v1/reports/{report_id}"))
 
 
