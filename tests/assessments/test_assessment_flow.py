@@ -302,3 +302,79 @@ async def test_malformed_ids_are_404(client: httpx.AsyncClient) -> None:
     for path in ("/v1/assessments/not-a-uuid", "/v1/reports/%00", "/v1/reports/" + "x" * 300):
         response = await client.get(path, headers=bearer(tokens["access_token"]))
         assert_error(response, 404, "not_found")
+
+
+async def _ready_to_submit(client: httpx.AsyncClient) -> tuple[dict, dict, str]:  # type: ignore[type-arg]
+    user, tokens = await signed_in_user(client)
+    assessment_id = (await start(client, tokens["access_token"])).json()["id"]
+    saved = await client.put(
+        f"/v1/assessments/{assessment_id}/responses",
+        json={"answers": answers_for("mini-ipip")},
+        headers=bearer(tokens["access_token"]),
+    )
+    assert saved.status_code == 200, saved.text
+    return user, tokens, assessment_id
+
+
+async def _status(app: FastAPI, assessment_id: str) -> str:
+    async with app.state.services.sessionmaker() as session:
+        return str(
+            await session.scalar(select(Assessment.status).where(Assessment.id == assessment_id))
+        )
+
+
+async def test_submit_checks_the_sign_in_before_the_assessment(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """Submit reads the sign-in and the assessment together (one round trip on
+    PostgreSQL); the sign-in is still judged first and in full."""
+    _, tokens, assessment_id = await _ready_to_submit(client)
+    _, other_tokens, _ = await _ready_to_submit(client)
+    path = f"/v1/assessments/{assessment_id}/submit"
+
+    assert_error(await client.post(path), 401, "invalid_token")
+    assert_error(await client.post(path, headers=bearer("not-a-token")), 401, "invalid_token")
+    # A bad token is 401 whatever the id: the id says nothing to a stranger.
+    malformed = "/v1/assessments/not-an-id/submit"
+    assert_error(await client.post(malformed, headers=bearer("x")), 401, "invalid_token")
+    missing = "/v1/assessments/00000000-0000-4000-8000-000000000000/submit"
+    assert_error(await client.post(missing, headers=bearer("x")), 401, "invalid_token")
+
+    # Signed in, but not the owner: 404, and the owner's assessment is untouched.
+    other = bearer(other_tokens["access_token"])
+    assert_error(await client.post(path, headers=other), 404, "not_found")
+    assert_error(await client.post(missing, headers=other), 404, "not_found")
+    assert_error(await client.post(malformed, headers=other), 404, "not_found")
+
+    # Signed out: the session is revoked, so the still-unexpired token no longer submits.
+    mine = bearer(tokens["access_token"])
+    assert (await client.post("/v1/auth/logout", headers=mine)).status_code == 204
+    response = await client.post(path, headers=mine)
+    assert_error(response, 401, "invalid_token")
+    assert "session has ended" in response.json()["error"]["message"]
+    assert await _status(app, assessment_id) == "in_progress"
+    assert await count(app, Report) == 0
+
+
+async def test_a_disabled_account_cannot_submit(client: httpx.AsyncClient, app: FastAPI) -> None:
+    user, tokens, assessment_id = await _ready_to_submit(client)
+    async with app.state.services.sessionmaker() as session, session.begin():
+        await session.execute(
+            text('UPDATE "user" SET is_active = false WHERE id = :id'), {"id": user["id"]}
+        )
+    response = await client.post(
+        f"/v1/assessments/{assessment_id}/submit", headers=bearer(tokens["access_token"])
+    )
+    assert_error(response, 401, "invalid_token")
+    assert "disabled" in response.json()["error"]["message"]
+    assert await _status(app, assessment_id) == "in_progress"
+
+    async with app.state.services.sessionmaker() as session, session.begin():
+        await session.execute(
+            text('UPDATE "user" SET is_active = true WHERE id = :id'), {"id": user["id"]}
+        )
+    response = await client.post(
+        f"/v1/assessments/{assessment_id}/submit", headers=bearer(tokens["access_token"])
+    )
+    assert response.status_code == 201, response.text
+    assert await _status(app, assessment_id) == "submitted"

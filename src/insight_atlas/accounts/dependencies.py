@@ -17,7 +17,7 @@ from insight_atlas.accounts import errors, tokens
 from insight_atlas.accounts.models import AuthSession, User
 from insight_atlas.billing.models import Subscription
 from insight_atlas.db import SessionDep, asyncpg_connection, utcnow
-from insight_atlas.services import ServicesDep
+from insight_atlas.services import Services, ServicesDep
 
 
 class Principal:
@@ -59,7 +59,7 @@ def bearer_token(request: Request) -> str | None:
 
 # One round trip: the user, the plan and whether this sign-in is still alive. Built once:
 # every authenticated request runs it, and building a statement costs more than its SQL.
-_PRINCIPAL_QUERY = (
+PRINCIPAL_QUERY = (
     select(User, Subscription, AuthSession.revoked_at, AuthSession.expires_at)
     .join(Subscription, Subscription.user_id == User.id)
     .join(AuthSession, AuthSession.user_id == User.id)
@@ -69,7 +69,7 @@ _PRINCIPAL_QUERY = (
 # db.asyncpg_connection): one round trip and no BEGIN, since it runs before the request
 # has begun a transaction. Its row becomes the session's own User and Subscription, as if
 # the session had loaded them, so handlers can change or delete them as before.
-_PG_PRINCIPAL_SQL = str(_PRINCIPAL_QUERY.compile(dialect=asyncpg_dialect()))  # type: ignore[no-untyped-call]
+_PG_PRINCIPAL_SQL = str(PRINCIPAL_QUERY.compile(dialect=asyncpg_dialect()))  # type: ignore[no-untyped-call]
 _USER_KEYS = tuple(attr.key for attr in User.__mapper__.column_attrs)
 _SUBSCRIPTION_KEYS = tuple(attr.key for attr in Subscription.__mapper__.column_attrs)
 
@@ -99,21 +99,8 @@ def _adopt(session: AsyncSession, model: type[_Row], values: dict[str, Any]) -> 
     return loaded
 
 
-async def _principal_row(
-    session: AsyncSession, user_id: int, session_id: str
-) -> _PrincipalRow | None:
-    pg = await asyncpg_connection(session)
-    if pg is None:
-        params = {"user_id": user_id, "session_id": session_id}
-        row = (await session.execute(_PRINCIPAL_QUERY, params)).first()
-        if row is None:
-            return None
-        user, subscription = row[0], row[1]
-        return _PrincipalRow(user.is_active, row[2], row[3], lambda: (user, subscription))
-    record = await pg.fetchrow(_PG_PRINCIPAL_SQL, user_id, session_id)
-    if record is None:
-        return None
-    values = tuple(record)
+def principal_from_record(session: AsyncSession, values: tuple[Any, ...]) -> _PrincipalRow:
+    """A row of `PRINCIPAL_QUERY` as read by asyncpg: its columns in order."""
     split = len(_USER_KEYS)
 
     def build() -> tuple[User, Subscription]:
@@ -127,17 +114,36 @@ async def _principal_row(
     return _PrincipalRow(values[_IS_ACTIVE], values[-2], values[-1], build)
 
 
-async def get_current_principal(
-    request: Request, session: SessionDep, services: ServicesDep
-) -> Principal:
+async def _principal_row(
+    session: AsyncSession, user_id: int, session_id: str
+) -> _PrincipalRow | None:
+    pg = await asyncpg_connection(session)
+    if pg is None:
+        params = {"user_id": user_id, "session_id": session_id}
+        row = (await session.execute(PRINCIPAL_QUERY, params)).first()
+        if row is None:
+            return None
+        user, subscription = row[0], row[1]
+        return _PrincipalRow(user.is_active, row[2], row[3], lambda: (user, subscription))
+    record = await pg.fetchrow(_PG_PRINCIPAL_SQL, user_id, session_id)
+    if record is None:
+        return None
+    return principal_from_record(session, tuple(record))
+
+
+def access_claims(request: Request, services: Services) -> tokens.AccessClaims:
+    """The bearer token's claims; 401 when there is none or it does not verify."""
     token = bearer_token(request)
     if token is None:
         raise errors.InvalidToken("Authentication required: send 'Authorization: Bearer <token>'.")
     try:
-        claims = tokens.decode_access_token(services.settings.secret_key, token)
+        return tokens.decode_access_token(services.settings.secret_key, token)
     except tokens.InvalidAccessToken as exc:
         raise errors.InvalidToken(str(exc)) from exc
-    row = await _principal_row(session, claims.user_id, claims.session_id)
+
+
+def admit(claims: tokens.AccessClaims, row: _PrincipalRow | None) -> Principal:
+    """The principal, if its sign-in is alive and its account enabled; 401 otherwise."""
     if row is None:
         raise errors.InvalidToken()
     if row.revoked_at is not None or row.expires_at <= utcnow():
@@ -145,6 +151,16 @@ async def get_current_principal(
     if not row.is_active:
         raise errors.InvalidToken("This account is disabled.")
     return Principal(claims.user_id, claims.session_id, row.build)
+
+
+async def load_principal(session: AsyncSession, claims: tokens.AccessClaims) -> Principal:
+    return admit(claims, await _principal_row(session, claims.user_id, claims.session_id))
+
+
+async def get_current_principal(
+    request: Request, session: SessionDep, services: ServicesDep
+) -> Principal:
+    return await load_principal(session, access_claims(request, services))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_current_principal)]

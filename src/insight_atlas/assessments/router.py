@@ -52,10 +52,13 @@ def _summary(instrument: Instrument) -> InstrumentSummary:
     responses={201: {"description": "The stored report", "content": {"application/json": {}}}},
 )
 async def submit_assessment(
-    assessment_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
+    assessment_id: str, request: Request, session: SessionDep, services: ServicesDep
 ) -> Response:
     """Score the answers and store an immutable report; 409 if already submitted."""
-    assessment = await service.get_owned_submission(session, principal.user_id, assessment_id)
+    # Signed in, as CurrentPrincipal requires, checked with the assessment's read.
+    principal, assessment = await service.authenticate_submission(
+        session, request, services, assessment_id
+    )
     report, body = await service.submit(session, services, principal, assessment)
     return Response(
         report_document(services, report, body),

@@ -5,10 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from fastapi import Request
+from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insight_atlas.accounts.dependencies import Principal
+from insight_atlas.accounts.dependencies import (
+    PRINCIPAL_QUERY,
+    Principal,
+    access_claims,
+    admit,
+    load_principal,
+    principal_from_record,
+)
+from insight_atlas.accounts.models import User
 from insight_atlas.assessment import (
     Instrument,
     UnknownInstrumentError,
@@ -97,6 +107,25 @@ INSERT INTO report (id, user_id, assessment_id, instrument_key, instrument_versi
                     created_at)
 SELECT $1, $2, claimed.id, $4, $5, $6, $7, $8, $9, $10, $11 FROM claimed
 """
+
+
+# On PostgreSQL a submission's sign-in check and its read are one round trip: the
+# principal query (accounts.dependencies) with the assessment left-joined, so the
+# sign-in is judged first (401) whether or not the assessment is the caller's (404).
+_PG_PRINCIPAL_AND_SUBMISSION = PRINCIPAL_QUERY.outerjoin(
+    _assessment_table,
+    and_(
+        _assessment_table.c.id == bindparam("assessment_id"),
+        _assessment_table.c.user_id == User.id,
+    ),
+).add_columns(*(_assessment_table.c[name] for name in PendingSubmission._fields))
+_PG_PRINCIPAL_AND_SUBMISSION_COMPILED = _PG_PRINCIPAL_AND_SUBMISSION.compile(
+    dialect=asyncpg_dialect()  # type: ignore[no-untyped-call]
+)
+_PG_PRINCIPAL_AND_SUBMISSION_SQL = str(_PG_PRINCIPAL_AND_SUBMISSION_COMPILED)
+# The bound parameters' names in the order of $1, $2, $3.
+_PG_PRINCIPAL_AND_SUBMISSION_ORDER = tuple(_PG_PRINCIPAL_AND_SUBMISSION_COMPILED.positiontup or ())
+_SUBMISSION_WIDTH = len(PendingSubmission._fields)
 
 
 def instrument_or_404(key: str) -> Instrument:
@@ -210,6 +239,38 @@ async def get_owned_submission(
     if row is None:
         raise errors.AssessmentNotFound()
     return PendingSubmission(*row)
+
+
+async def authenticate_submission(
+    session: AsyncSession, request: Request, services: Services, assessment_id: str
+) -> tuple[Principal, PendingSubmission]:
+    """The caller (401 unless signed in) and their assessment (404 unless theirs), as
+    `get_current_principal` and `get_owned_submission` give them; on PostgreSQL in one
+    round trip."""
+    claims = access_claims(request, services)
+    pg = await asyncpg_connection(session)
+    if pg is None or not is_uuid(assessment_id):
+        principal = await load_principal(session, claims)
+        return principal, await get_owned_submission(session, principal.user_id, assessment_id)
+    params = {
+        "user_id": claims.user_id,
+        "session_id": claims.session_id,
+        "assessment_id": assessment_id,
+    }
+    record = await pg.fetchrow(
+        _PG_PRINCIPAL_AND_SUBMISSION_SQL,
+        *(params[name] for name in _PG_PRINCIPAL_AND_SUBMISSION_ORDER),
+    )
+    values = tuple(record) if record is not None else None
+    principal = admit(
+        claims,
+        principal_from_record(session, values[:-_SUBMISSION_WIDTH]) if values else None,
+    )
+    assert values is not None  # admit() refused a missing row
+    submission = values[-_SUBMISSION_WIDTH:]
+    if submission[0] is None:  # no assessment of that id is this user's
+        raise errors.AssessmentNotFound()
+    return principal, PendingSubmission(*submission)
 
 
 def save_responses(assessment: Assessment, body: SaveResponses, services: Services) -> Assessment:
