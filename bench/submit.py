@@ -278,14 +278,13 @@ def bench_target(
         submit_lua, plain_lua = workdir / "submit.lua", workdir / "plain.lua"
         submit_lua.write_text(SUBMIT_LUA)
         plain_lua.write_text(PLAIN_LUA)
+
+        def submit_run(ids_path: Path, seconds: float) -> dict:  # type: ignore[type-arg]
+            env = {"SUBMIT_IDS": str(ids_path), "SUBMIT_TOKEN": token}
+            return wrk(submit_lua, server.base_url, seconds, env, pinning.client_cpus)
+
         if warmup_ids:
-            warm = wrk(
-                submit_lua,
-                server.base_url,
-                args.warmup,
-                {"SUBMIT_IDS": str(warmup_file), "SUBMIT_TOKEN": token},
-                pinning.client_cpus,
-            )
+            warm = submit_run(warmup_file, args.warmup)
             print(f"[{name}] warm-up: {warm['created']} submits in {args.warmup:g} s, not measured")
         healthz = wrk(
             plain_lua, f"{server.base_url}/healthz", args.duration, {}, pinning.client_cpus
@@ -296,13 +295,7 @@ def bench_target(
         pg = name == "postgresql"
         sessions_before = pg_sessions(args.pg_dsn, dbname) if pg else 0
         before = cpu_split(server.proc.pid)
-        submits = wrk(
-            submit_lua,
-            server.base_url,
-            args.duration,
-            {"SUBMIT_IDS": str(ids_file), "SUBMIT_TOKEN": token},
-            pinning.client_cpus,
-        )
+        submits = submit_run(ids_file, args.duration)
         after = cpu_split(server.proc.pid)
         if pg:
             submits["sessions_opened"] = pg_sessions(args.pg_dsn, dbname) - sessions_before
