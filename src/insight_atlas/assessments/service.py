@@ -261,16 +261,14 @@ async def authenticate_submission(
         _PG_PRINCIPAL_AND_SUBMISSION_SQL,
         *(params[name] for name in _PG_PRINCIPAL_AND_SUBMISSION_ORDER),
     )
-    values = tuple(record) if record is not None else None
-    principal = admit(
-        claims,
-        principal_from_record(session, values[:-_SUBMISSION_WIDTH]) if values else None,
-    )
-    assert values is not None  # admit() refused a missing row
-    submission = values[-_SUBMISSION_WIDTH:]
-    if submission[0] is None:  # no assessment of that id is this user's
+    values = tuple(record) if record is not None else ()
+    # No row: no such sign-in, and admit() answers 401.
+    row = principal_from_record(session, values[:-_SUBMISSION_WIDTH]) if values else None
+    principal = admit(claims, row)
+    submission = PendingSubmission(*values[-_SUBMISSION_WIDTH:])
+    if submission.id is None:  # no assessment of that id is this user's
         raise errors.AssessmentNotFound()
-    return principal, PendingSubmission(*submission)
+    return principal, submission
 
 
 def save_responses(assessment: Assessment, body: SaveResponses, services: Services) -> Assessment:
