@@ -100,6 +100,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports_router)
     app.include_router(privacy_router)
     app.include_router(billing_sandbox_router)
+    # FastAPI puts its documentation pages first; API requests should not pass them on
+    # every request (a stable sort keeps the order of everything else).
+    docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    app.router.routes.sort(key=lambda route: getattr(route, "path", None) in docs)
 
     # Added innermost first: the request context wraps everything, CORS included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)

@@ -173,3 +173,14 @@ async def test_cors_allows_configured_origins_only(database_url: str, tmp_path: 
     await app.state.services.engine.dispose()
     assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
     assert "access-control-allow-origin" not in denied.headers
+
+
+async def test_documentation_pages_are_served_after_every_api_route(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    for path in ("/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect"):
+        assert (await client.get(path)).status_code == 200, path
+    assert "/v1/assessments/{assessment_id}/submit" in (await client.get("/openapi.json")).text
+    # Routes are tried in order: the documentation pages come last, not before each request.
+    paths = [getattr(route, "path", None) for route in app.router.routes]
+    assert paths[-4:] == ["/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"]
