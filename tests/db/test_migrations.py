@@ -77,3 +77,28 @@ def test_every_migration_steps_down_and_up_one_at_a_time(empty_database: str) ->
     assert table_names(empty_database) == set()
     for revision in reversed(revisions):
         migrate.upgrade(empty_database, revision.revision)
+
+
+def _storage(url: str, table: str, column: str) -> str:
+    engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+    try:
+        with engine.connect() as connection:
+            return str(
+                connection.exec_driver_sql(
+                    "SELECT attstorage FROM pg_attribute "
+                    "WHERE attrelid = %s::regclass AND attname = %s",
+                    (table, column),
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("empty_database", ["postgresql"], indirect=True)
+def test_ciphertext_columns_skip_postgres_compression(empty_database: str) -> None:
+    columns = (("report", "body_ciphertext"), ("assessment", "free_text_ciphertext"))
+    migrate.upgrade(empty_database)
+    # 'e' (external): out of line, never compressed; 'x' (extended) tries pglz first.
+    assert [_storage(empty_database, *c) for c in columns] == ["e", "e"]
+    migrate.downgrade(empty_database, "0003_billing")
+    assert [_storage(empty_database, *c) for c in columns] == ["x", "x"]
