@@ -12,7 +12,9 @@ about 0.1 ms less CPU in the database, docs/PERFORMANCE.md, seventh round).
 
 Only the column's storage setting changes: no data is rewritten, rows stored before
 keep their form and read as before, and the previous release runs on this schema.
-PostgreSQL only; SQLite has no such setting.
+PostgreSQL only; SQLite has no such setting. The change is instant but takes each
+table's exclusive lock: it waits at most 5 s for running transactions, then fails (and
+the release with it) rather than hold up every request queued behind it; run it again.
 """
 
 from collections.abc import Sequence
@@ -30,6 +32,7 @@ COLUMNS = (("report", "body_ciphertext"), ("assessment", "free_text_ciphertext")
 def _set_storage(storage: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute("SET LOCAL lock_timeout = '5s'")
     for table, column in COLUMNS:
         op.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET STORAGE {storage}')
 

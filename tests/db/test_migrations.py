@@ -9,6 +9,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from conftest import POSTGRES_AVAILABLE, create_postgres_database, drop_postgres_database
 from insight_atlas import migrate
@@ -102,3 +103,27 @@ def test_ciphertext_columns_skip_postgres_compression(empty_database: str) -> No
     assert [_storage(empty_database, *c) for c in columns] == ["e", "e"]
     migrate.downgrade(empty_database, "0003_billing")
     assert [_storage(empty_database, *c) for c in columns] == ["x", "x"]
+
+
+@pytest.mark.parametrize("empty_database", ["postgresql"], indirect=True)
+def test_storage_change_gives_up_on_a_busy_table_and_changes_nothing(
+    empty_database: str,
+) -> None:
+    migrate.upgrade(empty_database, "0003_billing")
+    engine = create_engine(make_url(empty_database).set(drivername="postgresql+psycopg"))
+    try:
+        with engine.connect() as blocker:
+            # Should the migration wait without a limit, the server ends this session
+            # after 20 s, the lock goes, and the test fails instead of hanging.
+            blocker.exec_driver_sql("SET idle_in_transaction_session_timeout = '20s'")
+            blocker.exec_driver_sql('LOCK TABLE "report" IN ACCESS SHARE MODE')
+            with pytest.raises(OperationalError, match="lock timeout"):
+                migrate.upgrade(empty_database)
+            blocker.rollback()
+        with engine.connect() as connection:
+            assert migrate.current_revisions(connection) == ("0003_billing",)
+    finally:
+        engine.dispose()
+    assert _storage(empty_database, "report", "body_ciphertext") == "x"
+    migrate.upgrade(empty_database)
+    assert _storage(empty_database, "report", "body_ciphertext") == "e"
