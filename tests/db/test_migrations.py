@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from conftest import POSTGRES_AVAILABLE, create_postgres_database, drop_postgres_database
 from insight_atlas import migrate
@@ -117,7 +117,7 @@ def test_storage_change_gives_up_on_a_busy_table_and_changes_nothing(
             # after 20 s, the lock goes, and the test fails instead of hanging.
             blocker.exec_driver_sql("SET idle_in_transaction_session_timeout = '20s'")
             blocker.exec_driver_sql('LOCK TABLE "report" IN ACCESS SHARE MODE')
-            with pytest.raises(OperationalError, match="lock timeout"):
+            with pytest.raises(DBAPIError, match="lock timeout"):
                 migrate.upgrade(empty_database)
             blocker.rollback()
         with engine.connect() as connection:
