@@ -22,7 +22,7 @@ from insight_atlas.crypto import create_field_cipher
 from insight_atlas.db import create_engine, create_sessionmaker
 from insight_atlas.errors import install_error_handlers
 from insight_atlas.mail import create_mailer
-from insight_atlas.migrate import head_revisions
+from insight_atlas.migrate import head_revisions, known_revisions
 from insight_atlas.ops.logging import configure_logging
 from insight_atlas.ops.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from insight_atlas.ops.ratelimit import create_rate_limiter
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db_slots = asyncio.Semaphore(database_slots(settings, engine))
     app.state.db_slot_timeout = settings.db_pool_timeout_seconds
     app.state.migration_heads = head_revisions()
+    app.state.known_revisions = known_revisions()
 
     install_error_handlers(app)
     app.include_router(ops_router)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from insight_atlas.cli.atlas import cli
+from insight_atlas.migrate import head_revisions
 
 
 @pytest.fixture
@@ -34,6 +36,19 @@ def test_db_upgrade_current_check_downgrade(env: Path) -> None:
     assert runner.invoke(cli, ["db", "check"]).exit_code == 0
     assert runner.invoke(cli, ["db", "downgrade", "base"]).exit_code == 0
     assert runner.invoke(cli, ["db", "check"]).exit_code == 1
+
+
+def test_db_check_on_a_schema_a_newer_release_migrated(env: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    with sqlite3.connect(env / "atlas.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099_newer'")
+    checked = runner.invoke(cli, ["db", "check"])
+    assert checked.exit_code == 1
+    # Upgrading cannot help here; the message says what can.
+    assert "newer than this release's head" in checked.output
+    assert "'atlas db upgrade'" not in checked.output
+    assert f"atlas db downgrade {','.join(head_revisions())}" in checked.output
 
 
 def test_serve_refuses_unsafe_production_configuration(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -31,6 +32,7 @@ async def test_readyz_reports_database_and_migration_head(client: httpx.AsyncCli
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
     assert response.json()["migrations"] == ",".join(migrate.head_revisions())
+    assert response.json()["schema_state"] == "at_head"
 
 
 async def test_readyz_is_503_when_migrations_are_not_at_head(tmp_path: Path) -> None:
@@ -46,6 +48,38 @@ async def test_readyz_is_503_when_migrations_are_not_at_head(tmp_path: Path) -> 
     error = assert_error(response, 503, "not_ready")
     assert "migrations not at head" in error["message"]
     assert "atlas db upgrade" in error["message"]
+
+
+async def _readyz_with_schema_at(tmp_path: Path, revision: str) -> httpx.Response:
+    """/readyz of this release on a database whose schema is recorded at ``revision``."""
+    path = tmp_path / "schema.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await asyncio.to_thread(migrate.upgrade, url)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    app = create_app(make_settings(url, tmp_path))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        response = await client.get("/readyz")
+    await app.state.services.engine.dispose()
+    return response
+
+
+async def test_readyz_is_ready_on_a_schema_a_newer_release_migrated(tmp_path: Path) -> None:
+    # After a rollback the previous release runs on the newer, expanded schema.
+    response = await _readyz_with_schema_at(tmp_path, "0099_from_a_newer_release")
+    assert response.status_code == 200, response.text
+    assert response.json()["migrations"] == "0099_from_a_newer_release"
+    assert response.json()["schema_state"] == "newer"
+
+
+async def test_readyz_is_503_on_a_schema_behind_this_release(tmp_path: Path) -> None:
+    # A revision this release ships that is not its head: the schema is behind.
+    behind = sorted(migrate.known_revisions() - set(migrate.head_revisions()))[-1]
+    response = await _readyz_with_schema_at(tmp_path, behind)
+    error = assert_error(response, 503, "not_ready")
+    assert f"database at {behind}" in error["message"]
 
 
 async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:

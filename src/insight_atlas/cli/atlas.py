@@ -110,11 +110,20 @@ def check() -> None:
     """Exit non-zero unless the database is at head and matches the models."""
     from alembic import command
 
-    from insight_atlas.migrate import alembic_config, head_revisions
+    from insight_atlas.migrate import alembic_config, head_revisions, known_revisions
 
     settings = _load_settings()
     revisions = asyncio.run(_current(settings))
     heads = head_revisions()
+    if revisions and not set(revisions) & known_revisions():
+        click.echo(
+            f"database at {','.join(revisions)}, newer than this release's head"
+            f" {','.join(heads)}: a newer release migrated it (this one still runs on it);"
+            f" to step the schema back, run the newer release's"
+            f" 'atlas db downgrade {','.join(heads)}'",
+            err=True,
+        )
+        sys.exit(1)
     if set(revisions) != set(heads):
         click.echo(
             f"database at {','.join(revisions) or '(empty)'}, head is {','.join(heads)}:"

@@ -33,6 +33,9 @@ class ReadyResponse(BaseModel):
     status: str
     database: str
     migrations: str
+    # "at_head", or "newer": the database is at revisions this release does not ship,
+    # applied by a newer release (expand/contract: this one still runs on them).
+    schema_state: str
 
 
 class VersionResponse(BaseModel):
@@ -73,7 +76,8 @@ async def healthz() -> Response:
     responses={503: {"description": "Database unreachable or migrations not at head"}},
 )
 async def readyz(request: Request, services: ServicesDep) -> ReadyResponse:
-    """Readiness: the database answers and its schema is at the code's migration head."""
+    """Readiness: the database answers and its schema is at the code's migration head (or
+    ahead of it, after a rollback)."""
     expected: tuple[str, ...] = request.app.state.migration_heads
     try:
         async with asyncio.timeout(3):
@@ -84,12 +88,20 @@ async def readyz(request: Request, services: ServicesDep) -> ReadyResponse:
         raise NotReady("database unreachable: timed out after 3 s") from exc
     except Exception as exc:  # any driver error means "not ready", with its class as reason
         raise NotReady(f"database unreachable: {type(exc).__name__}") from exc
-    if set(current) != set(expected):
+    if set(current) == set(expected):
+        state = "at_head"
+    elif current and not set(current) & request.app.state.known_revisions:
+        # A rollback: a newer release migrated the schema forward, and its migrations only
+        # add, so this release keeps working on it (docs/RUNBOOK.md, rollback).
+        state = "newer"
+    else:
         raise NotReady(
             f"migrations not at head: database at {','.join(current) or 'none'},"
             f" code expects {','.join(expected)}; run 'atlas db upgrade'"
         )
-    return ReadyResponse(status="ok", database="ok", migrations=",".join(current))
+    return ReadyResponse(
+        status="ok", database="ok", migrations=",".join(current), schema_state=state
+    )
 
 
 @router.get("/version", response_model=VersionResponse, operation_id="version")
