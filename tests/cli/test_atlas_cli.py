@@ -38,7 +38,7 @@ def test_db_upgrade_current_check_downgrade(env: Path) -> None:
     assert runner.invoke(cli, ["db", "check"]).exit_code == 1
 
 
-def test_db_check_on_a_schema_a_newer_release_migrated(env: Path) -> None:
+def test_db_commands_on_a_schema_a_newer_release_migrated(env: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
     with sqlite3.connect(env / "atlas.db") as connection:
@@ -49,6 +49,18 @@ def test_db_check_on_a_schema_a_newer_release_migrated(env: Path) -> None:
     assert "newer than this release's head" in checked.output
     assert "'atlas db upgrade'" not in checked.output
     assert f"atlas db downgrade {','.join(head_revisions())}" in checked.output
+    # A rolled-back release's release command (`atlas db upgrade`) succeeds without
+    # touching the schema, so the rollback can go on.
+    upgraded = runner.invoke(cli, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "nothing to apply" in upgraded.output
+    current = runner.invoke(cli, ["db", "current"])
+    assert "database: 0099_newer" in current.output
+    # Stepping back needs the newer release's migration: a clear error, no traceback.
+    downgraded = runner.invoke(cli, ["db", "downgrade", "base"])
+    assert downgraded.exit_code == 1
+    assert "only a newer release ships" in downgraded.output
+    assert "Traceback" not in downgraded.output
 
 
 def test_serve_refuses_unsafe_production_configuration(
