@@ -35,16 +35,22 @@ async def test_readyz_reports_database_and_migration_head(client: httpx.AsyncCli
     assert response.json()["schema_state"] == "at_head"
 
 
-async def test_readyz_is_503_when_migrations_are_not_at_head(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-    await asyncio.to_thread(migrate.upgrade, url)
-    await asyncio.to_thread(migrate.downgrade, url, "base")
+async def _readyz(url: str, tmp_path: Path) -> httpx.Response:
+    """/readyz of a fresh app on the database at ``url``."""
     app = create_app(make_settings(url, tmp_path))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
         response = await client.get("/readyz")
     await app.state.services.engine.dispose()
+    return response
+
+
+async def test_readyz_is_503_when_migrations_are_not_at_head(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    await asyncio.to_thread(migrate.upgrade, url)
+    await asyncio.to_thread(migrate.downgrade, url, "base")
+    response = await _readyz(url, tmp_path)
     error = assert_error(response, 503, "not_ready")
     assert "migrations not at head" in error["message"]
     assert "atlas db upgrade" in error["message"]
@@ -57,13 +63,7 @@ async def _readyz_with_schema_at(tmp_path: Path, revision: str) -> httpx.Respons
     await asyncio.to_thread(migrate.upgrade, url)
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE alembic_version SET version_num = ?", (revision,))
-    app = create_app(make_settings(url, tmp_path))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
-        response = await client.get("/readyz")
-    await app.state.services.engine.dispose()
-    return response
+    return await _readyz(url, tmp_path)
 
 
 async def test_readyz_is_ready_on_a_schema_a_newer_release_migrated(tmp_path: Path) -> None:
@@ -84,12 +84,7 @@ async def test_readyz_is_503_on_a_schema_behind_this_release(tmp_path: Path) -> 
 
 async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
     url = "postgresql+asyncpg://postgres@127.0.0.1:1/nowhere"
-    app = create_app(make_settings(url, tmp_path))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
-        response = await client.get("/readyz")
-    await app.state.services.engine.dispose()
+    response = await _readyz(url, tmp_path)
     error = assert_error(response, 503, "not_ready")
     assert "database unreachable" in error["message"]
 
