@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 from alembic import command
@@ -35,6 +36,20 @@ def known_revisions() -> frozenset[str]:
     """Every revision this code ships, heads and their ancestors."""
     script = ScriptDirectory.from_config(alembic_config())
     return frozenset(revision.revision for revision in script.walk_revisions())
+
+
+def schema_state(current: Collection[str], heads: Collection[str], known: Collection[str]) -> str:
+    """Where the database's schema stands for this release.
+
+    "at_head"; "newer" when it is at revisions only a newer release ships (migrations are
+    expand/contract, so this release runs on them: a rollback, or the old machines while
+    a deploy rolls); "behind" otherwise, an empty database included.
+    """
+    if set(current) == set(heads):
+        return "at_head"
+    if current and not set(current) & set(known):
+        return "newer"
+    return "behind"
 
 
 def current_revisions(connection: Connection) -> tuple[str, ...]:

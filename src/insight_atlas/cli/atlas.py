@@ -93,10 +93,10 @@ def downgrade(revision: str) -> None:
 
 def _newer_schema(settings: Settings) -> str | None:
     """The database's revisions when this release ships none of them (a newer one does)."""
-    from insight_atlas.migrate import known_revisions
+    from insight_atlas.migrate import head_revisions, known_revisions, schema_state
 
     revisions = asyncio.run(_current(settings))
-    if revisions and not set(revisions) & known_revisions():
+    if schema_state(revisions, head_revisions(), known_revisions()) == "newer":
         return ",".join(revisions)
     return None
 
@@ -144,12 +144,12 @@ def check() -> None:
     """Exit non-zero unless the database is at head and matches the models."""
     from alembic import command
 
-    from insight_atlas.migrate import alembic_config, head_revisions, known_revisions
+    from insight_atlas.migrate import alembic_config, head_revisions, known_revisions, schema_state
 
     settings = _load_settings()
     revisions = asyncio.run(_current(settings))
     heads = head_revisions()
-    if revisions and not set(revisions) & known_revisions():
+    if schema_state(revisions, heads, known_revisions()) == "newer":
         click.echo(
             f"database at {','.join(revisions)}, newer than this release's head"
             f" {','.join(heads)}: a newer release migrated it (this one still runs on it);"

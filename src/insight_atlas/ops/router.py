@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from insight_atlas import __version__
 from insight_atlas.errors import AppError
-from insight_atlas.migrate import current_revisions
+from insight_atlas.migrate import current_revisions, schema_state
 from insight_atlas.ops.metrics import REGISTRY
 from insight_atlas.services import ServicesDep
 
@@ -88,13 +88,8 @@ async def readyz(request: Request, services: ServicesDep) -> ReadyResponse:
         raise NotReady("database unreachable: timed out after 3 s") from exc
     except Exception as exc:  # any driver error means "not ready", with its class as reason
         raise NotReady(f"database unreachable: {type(exc).__name__}") from exc
-    if set(current) == set(expected):
-        state = "at_head"
-    elif current and not set(current) & request.app.state.known_revisions:
-        # A rollback: a newer release migrated the schema forward, and its migrations only
-        # add, so this release keeps working on it (docs/RUNBOOK.md, rollback).
-        state = "newer"
-    else:
+    state = schema_state(current, expected, request.app.state.known_revisions)
+    if state == "behind":
         raise NotReady(
             f"migrations not at head: database at {','.join(current) or 'none'},"
             f" code expects {','.join(expected)}; run 'atlas db upgrade'"
