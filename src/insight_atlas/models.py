@@ -2,7 +2,7 @@
 
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
 from insight_atlas.assessments.models import Assessment, Report, ShareLink
-from insight_atlas.billing.models import StripeEvent, Subscription
+from insight_atlas.billing.models import DeletedStripeCustomer, StripeEvent, Subscription
 from insight_atlas.db import Base
 from insight_atlas.privacy.models import ConsentRecord
 
@@ -11,6 +11,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "ConsentRecord",
+    "DeletedStripeCustomer",
     "PasswordResetToken",
     "RefreshToken",
     "Report",

@@ -61,4 +61,16 @@ class WebhookHandlerFailed(AppError):
 
 
 class EventNotApplicable(Exception):
-    """An event the handler cannot apply yet (e.g. no user found); stored and retried."""
+    """An event the handler cannot apply yet (no user found, unknown price); retried."""
+
+
+class EventOrphaned(Exception):
+    """An event about an account that was deleted: acknowledged, stored redacted, counted."""
+
+
+class EventRefused(Exception):
+    """An event that names another person's billing account: acknowledged, never applied.
+
+    A redelivery cannot make it right (one customer per user, ids never reused), so it
+    is stored with its reason for an operator instead of failing for days.
+    """

@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -39,7 +40,9 @@ _EVENT_COLUMNS = (
     "handled_at",
     "last_error",
     "last_request_id",
+    "outcome",
 )
+HANDLED, ORPHANED, REFUSED, FAILED = "handled", "orphaned", "refused", "failed"
 _LOCK_EVENT = (
     select(_EVENTS.c.id, _EVENTS.c.handled_at)
     .where(_EVENTS.c.stripe_event_id == bindparam("p_stripe_event_id"))
@@ -53,6 +56,7 @@ _MARK_HANDLED = (
         attempts=_EVENTS.c.attempts + 1,
         last_error=None,
         last_request_id=bindparam("p_request_id"),
+        outcome=HANDLED,
     )
 )
 
@@ -81,8 +85,26 @@ def _upsert_failed_event(dialect: str) -> Any:
             "attempts": _EVENTS.c.attempts + 1,
             "last_error": statement.excluded.last_error,
             "last_request_id": statement.excluded.last_request_id,
+            "outcome": statement.excluded.outcome,
         },
         # A concurrent delivery may have handled it meanwhile: then the error is moot.
+        where=_EVENTS.c.handled_at.is_(None),
+    )
+
+
+@functools.cache
+def _upsert_settled_event(dialect: str) -> Any:
+    statement = _insert_event(dialect)
+    return statement.on_conflict_do_update(
+        index_elements=["stripe_event_id"],
+        set_={
+            "attempts": _EVENTS.c.attempts + 1,
+            "handled_at": statement.excluded.handled_at,
+            "payload": statement.excluded.payload,
+            "last_error": statement.excluded.last_error,
+            "last_request_id": statement.excluded.last_request_id,
+            "outcome": statement.excluded.outcome,
+        },
         where=_EVENTS.c.handled_at.is_(None),
     )
 
@@ -99,6 +121,7 @@ def _event_params(event: Event, payload: bytes, **overrides: Any) -> dict[str, A
         "handled_at": None,
         "last_error": None,
         "last_request_id": current_request_id(),
+        "outcome": HANDLED,
     } | overrides
     return {f"p_{name}": value for name, value in values.items()}
 
@@ -136,5 +159,37 @@ async def record_failure(
     """Undo everything the handler did; keep the event, one more attempt and the error."""
     await connection.rollback()
     error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
-    params = _event_params(event, payload, last_error=error)
+    params = _event_params(event, payload, last_error=error, outcome=FAILED)
     await connection.execute(_upsert_failed_event(connection.dialect.name), params)
+
+
+def redacted_payload(event: Event) -> bytes:
+    """What idempotency needs of an event, and nothing about the person it concerned."""
+    return orjson.dumps(
+        {"id": event["id"], "type": event["type"], "created": event["created"], "redacted": True}
+    )
+
+
+async def record_settled(
+    connection: AsyncConnection,
+    event: Event,
+    payload: bytes,
+    *,
+    outcome: str,
+    reason: str,
+) -> None:
+    """Undo what the handler did; keep the event as settled (never retried) with why.
+
+    An orphaned event keeps only its id, type and time: its account is gone, and its
+    payload (customer, e-mail, name) is what the deletion promised to drop.
+    """
+    await connection.rollback()
+    stored = redacted_payload(event) if outcome == ORPHANED else payload
+    params = _event_params(
+        event,
+        stored,
+        handled_at=utcnow(),
+        outcome=outcome,
+        last_error=reason[:MAX_ERROR_CHARS],
+    )
+    await connection.execute(_upsert_settled_event(connection.dialect.name), params)

@@ -29,8 +29,11 @@ class Subscription(Base):
     cancel_at_period_end: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=text("false")
     )
-    # `created` of the newest Stripe event applied: older events never overwrite newer state.
+    # `created` of the newest subscription object applied (plan, price, period, cancel flag):
+    # an older subscription event never overwrites them. Invoices do not move it.
     stripe_state_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # `created` of the newest event, of either kind, that set `status`.
+    stripe_status_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Set when the subscription turns past_due: paid features last until this instant.
     grace_period_ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -53,3 +56,21 @@ class StripeEvent(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
     last_request_id: Mapped[str | None] = mapped_column(String(128))
+    # handled, orphaned (its account was deleted), refused (names another user's billing
+    # account) or failed (handler error, Stripe retries); NULL before the first outcome.
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class DeletedStripeCustomer(Base):
+    """The SHA-256 of a deleted account's Stripe customer id, and nothing else.
+
+    Stripe keeps sending events about a customer after the account is gone (the
+    cancellation we request, a final invoice): this is how they are recognised as
+    orphaned and acknowledged instead of failing for days. A hash, because the customer
+    id itself is data about the person that deletion promises to drop.
+    """
+
+    __tablename__ = "deleted_stripe_customer"
+
+    customer_id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    deleted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

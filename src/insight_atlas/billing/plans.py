@@ -52,6 +52,8 @@ PLAN_PRICES: dict[str, PlanPrice] = {
 # Stripe statuses under which a paid plan keeps its features (past_due only in grace).
 PAID_ACCESS_STATUSES = frozenset({"active", "trialing", "past_due"})
 PAST_DUE = "past_due"
+ACTIVE = "active"
+TRIALING = "trialing"
 # A subscription in one of these states never becomes active again in Stripe.
 TERMINAL_STATUSES = frozenset({"canceled", "incomplete_expired"})
 

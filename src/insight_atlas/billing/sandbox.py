@@ -182,6 +182,12 @@ def _portal_events(
     if plan not in PAID_PLANS or row.stripe_subscription_id is None or not row.stripe_customer_id:
         raise SandboxLinkInvalid()
     created = int(now.timestamp())
+    # Each portal action happens after the one before, as in Stripe, whose events then
+    # carry a later second; two clicks within one second must not be left for the
+    # same-second ordering rule to decide.
+    applied = [at for at in (row.stripe_state_at, row.stripe_status_at) if at is not None]
+    if applied:
+        created = max(created, int(max(applied).timestamp()) + 1)
     status = {"cancel": "canceled", "fail_payment": "past_due", "pay": "active"}.get(
         action or "", row.status
     )

@@ -27,5 +27,8 @@ class RedirectUrl(BaseModel):
 
 
 class WebhookReceipt(BaseModel):
-    status: Literal["handled", "duplicate", "ignored"]
+    status: Literal["handled", "duplicate", "ignored", "orphaned", "refused"] = Field(
+        description="handled; duplicate (handled before); ignored (a type we do not handle);"
+        " orphaned (its account was deleted); refused (names another account's billing)."
+    )
     event_id: str

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insight_atlas.accounts.models import User
 from insight_atlas.billing import sandbox_links
 from insight_atlas.billing.errors import AlreadySubscribed, BillingProviderError, NoBillingAccount
-from insight_atlas.billing.models import Subscription
+from insight_atlas.billing.models import DeletedStripeCustomer, Subscription
 from insight_atlas.billing.plans import (
     PLAN_ENTITLEMENTS,
     PLAN_PRICES,
@@ -25,6 +25,7 @@ from insight_atlas.billing.plans import (
 )
 from insight_atlas.billing.schemas import PlanRead
 from insight_atlas.billing.stripe_client import stripe_client
+from insight_atlas.billing.subscription_sync import customer_id_hash
 from insight_atlas.db import utcnow
 from insight_atlas.ops.logging import get_logger
 from insight_atlas.services import Services
@@ -174,6 +175,11 @@ async def cancel_subscription_for_account_deletion(
     row = await session.scalar(
         select(Subscription).where(Subscription.user_id == user_id).with_for_update()
     )
+    if row is not None and row.stripe_customer_id is not None:
+        # Stripe's later events about this customer (the cancellation below, a last
+        # invoice) are then acknowledged as orphaned instead of failing for days.
+        hashed = customer_id_hash(row.stripe_customer_id)
+        await session.merge(DeletedStripeCustomer(customer_id_sha256=hashed))
     if row is None or row.stripe_subscription_id is None or row.status in TERMINAL_STATUSES:
         return
     subscription_id = row.stripe_subscription_id

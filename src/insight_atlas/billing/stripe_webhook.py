@@ -10,6 +10,7 @@ and the next delivery runs the handler again.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,13 +22,20 @@ from stripe import SignatureVerificationError, WebhookSignature
 from insight_atlas.billing import event_store
 from insight_atlas.billing import subscription_sync as sync
 from insight_atlas.billing.errors import (
-    EventNotApplicable,
+    EventOrphaned,
+    EventRefused,
     InvalidPayload,
     InvalidSignature,
     MissingSignature,
     WebhookHandlerFailed,
 )
-from insight_atlas.billing.plans import PAID_ACCESS_STATUSES, TERMINAL_STATUSES
+from insight_atlas.billing.plans import (
+    ACTIVE,
+    PAID_ACCESS_STATUSES,
+    PAST_DUE,
+    TERMINAL_STATUSES,
+    TRIALING,
+)
 from insight_atlas.billing.schemas import WebhookReceipt
 from insight_atlas.errors import AppError
 from insight_atlas.ops.logging import get_logger
@@ -36,6 +44,13 @@ from insight_atlas.settings import Settings
 
 # Stripe's own default: a captured delivery cannot be replayed after five minutes.
 SIGNATURE_TOLERANCE_SECONDS = 300
+# Stripe signs and stamps with its own clock; ours may run behind it by this much at most.
+# A signature or `created` further ahead is not a delivery of now: a future `created`
+# would also outrank every real event of the subscription until that time came.
+CLOCK_SKEW_SECONDS = 60
+# The longest event id and type the `stripe_event` columns hold (Stripe's are far shorter).
+MAX_EVENT_ID_CHARS = 255
+MAX_EVENT_TYPE_CHARS = 100
 
 log = get_logger("insight_atlas.billing.stripe_webhook")
 
@@ -43,14 +58,20 @@ Event = dict[str, Any]
 Handler = Callable[[AsyncConnection, Settings, Event], Awaitable[None]]
 
 
-def verify_and_parse(payload: bytes, signature: str | None, secret: str) -> Event:
+def verify_and_parse(
+    payload: bytes, signature: str | None, secret: str, now: float | None = None
+) -> Event:
     """The event, once its Stripe-Signature verifies against the raw body."""
     if not signature:
         log.warning("stripe_webhook_rejected", reason="missing_signature")
         WEBHOOK_EVENTS.labels("unverified", "missing_signature").inc()
         raise MissingSignature()
+    now = time.time() if now is None else now
     try:
         WebhookSignature.verify_header(payload, signature, secret, SIGNATURE_TOLERANCE_SECONDS)
+        signed_at = _signature_time(signature)
+        if signed_at > now + CLOCK_SKEW_SECONDS:
+            raise ValueError(f"signature timestamp {signed_at} is in the future")
     except (SignatureVerificationError, ValueError, IndexError) as exc:
         log.warning("stripe_webhook_rejected", reason="invalid_signature", detail=str(exc)[:200])
         WEBHOOK_EVENTS.labels("unverified", "invalid_signature").inc()
@@ -59,15 +80,37 @@ def verify_and_parse(payload: bytes, signature: str | None, secret: str) -> Even
         event = orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
         raise InvalidPayload() from exc
-    if not (
-        isinstance(event, dict)
-        and isinstance(event.get("id"), str)
-        and isinstance(event.get("type"), str)
-        and isinstance(event.get("created"), int)
-        and isinstance((event.get("data") or {}).get("object"), dict)
-    ):
+    if not (isinstance(event, dict) and _is_event(event, now)):
+        log.warning("stripe_webhook_rejected", reason="invalid_payload")
+        WEBHOOK_EVENTS.labels("unverified", "invalid_payload").inc()
         raise InvalidPayload()
     return event
+
+
+def _signature_time(header: str) -> int:
+    """The `t=` of a Stripe-Signature header (verify_header checked it is there)."""
+    for item in header.split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t":
+            return int(value)
+    raise ValueError("no timestamp in the signature header")
+
+
+def _is_event(event: dict[str, Any], now: float) -> bool:
+    """The fields every handler relies on are there and in range (else 400, nothing stored)."""
+    event_id, event_type, created = event.get("id"), event.get("type"), event.get("created")
+    return (
+        isinstance(event_id, str)
+        and 0 < len(event_id) <= MAX_EVENT_ID_CHARS
+        and isinstance(event_type, str)
+        and 0 < len(event_type) <= MAX_EVENT_TYPE_CHARS
+        # bool is an int in Python; `true` is not a time.
+        and isinstance(created, int)
+        and not isinstance(created, bool)
+        and sync.EARLIEST_UNIX_TIME <= created <= now + CLOCK_SKEW_SECONDS
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    )
 
 
 async def process_delivery(
@@ -110,6 +153,17 @@ async def receive(
             return WebhookReceipt(status="duplicate", event_id=event_id)
         try:
             await handler(connection, settings, event)
+        except (EventOrphaned, EventRefused) as exc:
+            outcome = (
+                event_store.ORPHANED if isinstance(exc, EventOrphaned) else event_store.REFUSED
+            )
+            await event_store.record_settled(
+                connection, event, payload, outcome=outcome, reason=str(exc)
+            )
+            # Acknowledged: Stripe's retries could not change the answer.
+            log.warning("stripe_event_settled", outcome=outcome, reason=str(exc))
+            WEBHOOK_EVENTS.labels(event_type, outcome).inc()
+            return WebhookReceipt(status=outcome, event_id=event_id)
         except Exception as exc:
             await event_store.record_failure(connection, event, payload, exc)
             log.exception("stripe_event_failed")
@@ -143,8 +197,6 @@ async def handle_checkout_session_completed(
     customer_id = sync.object_id(checkout.get("customer"))
     subscription_id = sync.object_id(checkout.get("subscription"))
     row = await sync.find_subscription_row(connection, customer_id=customer_id, user_id=user_id)
-    if user_id is not None and row.user_id != user_id:
-        raise EventNotApplicable(f"checkout for user {user_id} names the customer of another")
     if row.stripe_customer_id is None:
         row.stripe_customer_id = customer_id
     # Plan and status come from the subscription events, which carry the price.
@@ -164,7 +216,7 @@ async def _apply_subscription_event(
         customer_id=snapshot.customer_id,
         user_id=snapshot.user_id_hint,
     )
-    skipped = sync.apply_snapshot(row, snapshot, _event_time(event), settings)
+    skipped = sync.apply_snapshot(row, snapshot, _event_time(event), event["type"], settings)
     if skipped:
         _skipped(skipped, user_id=row.user_id, subscription_id=snapshot.subscription_id)
         return
@@ -199,9 +251,14 @@ async def handle_customer_subscription_deleted(
     await _apply_subscription_event(connection, settings, event)
 
 
-def _invoice_subscription_id(invoice: dict[str, Any]) -> str | None:
+def _invoice_subscription_details(invoice: dict[str, Any]) -> dict[str, Any]:
     # Newer API versions move the subscription under parent.subscription_details.
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    details = (invoice.get("parent") or {}).get("subscription_details")
+    return details if isinstance(details, dict) else {}
+
+
+def _invoice_subscription_id(invoice: dict[str, Any]) -> str | None:
+    details = _invoice_subscription_details(invoice)
     return sync.object_id(details.get("subscription")) or sync.object_id(
         invoice.get("subscription")
     )
@@ -215,35 +272,49 @@ async def _invoice_row(
     if subscription_id is None:
         _skipped("invoice_without_subscription")
         return None, None
+    metadata = _invoice_subscription_details(invoice).get("metadata") or {}
     row = await sync.find_subscription_row(
         connection,
         subscription_id=subscription_id,
         customer_id=sync.object_id(invoice.get("customer")),
+        user_id=sync.user_id_from(metadata.get("user_id")),
     )
     if row.stripe_subscription_id != subscription_id:
         # The subscription events will carry this subscription's state when they arrive.
         _skipped("invoice_for_other_subscription", subscription_id=subscription_id)
         return None, None
-    if sync.is_stale(row, _event_time(event)) or row.status in TERMINAL_STATUSES:
-        _skipped("stale_or_ended", subscription_id=subscription_id, status=row.status)
+    if row.status in TERMINAL_STATUSES:
+        _skipped("subscription_already_ended", subscription_id=subscription_id)
         return None, None
     return row, subscription_id
+
+
+def _invoice_sets_status(row: sync.SubscriptionState, status: str, event: Event) -> bool:
+    # An invoice changes only the status, so it is ordered against the status alone: a
+    # paid invoice that arrives before its subscription does not make the subscription's
+    # own (older) events stale, and those still bring the plan.
+    if sync.is_newer(_event_time(event), row.stripe_status_at, status, row.status):
+        return True
+    _skipped("stale", subscription_id=row.stripe_subscription_id, status=row.status)
+    return False
 
 
 async def handle_invoice_paid(
     connection: AsyncConnection, settings: Settings, event: Event
 ) -> None:
-    """A payment went through: a past_due subscription is active again."""
+    """A payment went through: the subscription is active (again)."""
     row, subscription_id = await _invoice_row(connection, event)
     if row is None:
         return
-    sync.set_status(row, "active", _event_time(event), settings)
     lines = (event["data"]["object"].get("lines") or {}).get("data") or []
     period_ends = [sync.timestamp((line.get("period") or {}).get("end")) for line in lines]
     latest = max((end for end in period_ends if end is not None), default=None)
     if latest is not None and (row.current_period_end is None or latest > row.current_period_end):
+        # A paid period only ever moves forward, whatever order the invoices came in.
         row.current_period_end = latest
-    row.stripe_state_at = _event_time(event)
+    # A trial's zero-amount invoice is paid at its start; the trial goes on.
+    if row.status != TRIALING and _invoice_sets_status(row, ACTIVE, event):
+        sync.set_status(row, ACTIVE, _event_time(event), settings)
     await sync.save(connection, row)
     log.info("invoice_paid_applied", user_id=row.user_id, subscription_id=subscription_id)
 
@@ -258,8 +329,9 @@ async def handle_invoice_payment_failed(
     if row.status not in PAID_ACCESS_STATUSES:
         _skipped("not_billing", status=row.status)
         return
-    sync.set_status(row, "past_due", _event_time(event), settings)
-    row.stripe_state_at = _event_time(event)
+    if not _invoice_sets_status(row, PAST_DUE, event):
+        return
+    sync.set_status(row, PAST_DUE, _event_time(event), settings)
     await sync.save(connection, row)
     log.info(
         "invoice_payment_failed_applied",
