@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
-from insight_atlas.accounts import service
+from insight_atlas.accounts import cookies, service
 from insight_atlas.accounts.dependencies import CurrentPrincipal, bearer_token
+from insight_atlas.accounts.errors import InvalidRefreshToken
 from insight_atlas.accounts.models import User
 from insight_atlas.accounts.schemas import (
     AcceptedResponse,
@@ -25,6 +26,7 @@ from insight_atlas.accounts.tokens import InvalidAccessToken, decode_access_toke
 from insight_atlas.billing.entitlements import access_for, billing_banner
 from insight_atlas.billing.models import Subscription
 from insight_atlas.db import SessionDep, utcnow
+from insight_atlas.errors import AppError
 from insight_atlas.mail import send_quietly
 from insight_atlas.services import ServicesDep, client_address
 
@@ -86,27 +88,65 @@ async def register(body: RegisterRequest, session: SessionDep, services: Service
     return user_read(user, subscription)
 
 
+def _deliver(pair: TokenPair, cookie_mode: bool, request: Request, response: Response) -> TokenPair:
+    """In cookie mode the refresh token goes into the HttpOnly cookie, not the body."""
+    if not cookie_mode or pair.refresh_token is None:
+        return pair
+    cookies.set_refresh_cookie(response, request, pair.refresh_token, pair.refresh_expires_in)
+    return pair.model_copy(update={"refresh_token": None})
+
+
 @router.post("/auth/login", response_model=TokenPair, operation_id="login")
 async def login(
-    body: LoginRequest, request: Request, session: SessionDep, services: ServicesDep
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    services: ServicesDep,
 ) -> TokenPair:
     """Exchange e-mail and password for an access token and a refresh token."""
-    return await service.login(
+    pair = await service.login(
         session, services, email=body.email, password=body.password, client=_client(request)
     )
+    return _deliver(pair, body.cookie, request, response)
 
 
 @router.post("/auth/refresh", response_model=TokenPair, operation_id="refresh")
-async def refresh(body: RefreshRequest, session: SessionDep, services: ServicesDep) -> TokenPair:
-    """Rotate a refresh token: the old one stops working, a new pair is returned."""
-    return await service.refresh(session, services, refresh_token=body.refresh_token)
+async def refresh(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    services: ServicesDep,
+    body: RefreshRequest | None = None,
+) -> TokenPair:
+    """Rotate a refresh token (body, or the sign-in cookie): a new pair is returned."""
+    token = body.refresh_token if body else None
+    cookie_mode = token is None
+    if cookie_mode:
+        token = cookies.refresh_token_from_cookie(request, services.settings)
+    if token is None:
+        raise InvalidRefreshToken()
+    try:
+        pair = await service.refresh(session, services, refresh_token=token)
+    except AppError as exc:
+        if cookie_mode:
+            # A cookie that no longer works is dropped, so the browser stops sending it.
+            _clear_cookie_on(exc, request)
+        raise
+    return _deliver(pair, cookie_mode, request, response)
+
+
+def _clear_cookie_on(exc: AppError, request: Request) -> None:
+    cleared = Response()
+    cookies.clear_refresh_cookie(cleared, request)
+    exc.headers = {**(exc.headers or {}), "Set-Cookie": cleared.headers["set-cookie"]}
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout")
 async def logout(
     request: Request, session: SessionDep, services: ServicesDep, body: LogoutRequest | None = None
 ) -> Response:
-    """End a session, named by the bearer access token or by a refresh token."""
+    """End a session, named by the bearer token, a refresh token or the sign-in cookie."""
     session_id: str | None = None
     token = bearer_token(request)
     if token is not None:
@@ -114,10 +154,13 @@ async def logout(
             session_id = decode_access_token(services.settings.secret_key, token).session_id
         except InvalidAccessToken:
             session_id = None
-    await service.logout(
-        session, session_id=session_id, refresh_token=body.refresh_token if body else None
-    )
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    refresh_token = body.refresh_token if body else None
+    if refresh_token is None:
+        refresh_token = cookies.refresh_token_from_cookie(request, services.settings)
+    await service.logout(session, session_id=session_id, refresh_token=refresh_token)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    cookies.clear_refresh_cookie(response, request)
+    return response
 
 
 @router.post(
@@ -158,12 +201,13 @@ async def reset_password(
 async def change_password(
     body: ChangePasswordRequest,
     request: Request,
+    response: Response,
     principal: CurrentPrincipal,
     session: SessionDep,
     services: ServicesDep,
 ) -> TokenPair:
     """Change the password; every session ends and this client gets a fresh one."""
-    return await service.change_password(
+    pair = await service.change_password(
         session,
         services,
         user=principal.user,
@@ -171,3 +215,4 @@ async def change_password(
         new_password=body.new_password,
         client=_client(request),
     )
+    return _deliver(pair, body.cookie, request, response)

@@ -21,13 +21,26 @@ class RegisterRequest(_Strict):
     display_name: str | None = Field(default=None, min_length=1, max_length=100)
 
 
+_COOKIE_MODE = (
+    "Browser sign-in: the refresh token is set as the HttpOnly `atlas_refresh` cookie"
+    " (Path=/v1/auth, SameSite=Strict) and `refresh_token` in the answer is null."
+)
+
+
 class LoginRequest(_Strict):
     email: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    cookie: bool = Field(default=False, description=_COOKIE_MODE)
 
 
 class RefreshRequest(_Strict):
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Omitted in cookie mode: the `atlas_refresh` cookie is used (with an"
+        " Origin header of this site).",
+    )
 
 
 class LogoutRequest(_Strict):
@@ -46,11 +59,14 @@ class ResetPasswordRequest(_Strict):
 class ChangePasswordRequest(_Strict):
     current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
     new_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    cookie: bool = Field(default=False, description=_COOKIE_MODE)
 
 
 class TokenPair(BaseModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        description="Single-use refresh token; null in cookie mode (it is in the cookie)."
+    )
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme name
     expires_in: int = Field(description="Access-token lifetime in seconds.")
     refresh_expires_in: int = Field(description="Refresh-token lifetime in seconds.")
