@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 
 from insight_atlas.accounts.dependencies import CurrentPrincipal
@@ -10,6 +12,7 @@ from insight_atlas.assessment import Instrument, list_instruments
 from insight_atlas.assessments import service
 from insight_atlas.assessments.schemas import (
     AnswerOption,
+    AssessmentPage,
     AssessmentRead,
     ConsentRead,
     InstrumentRead,
@@ -122,6 +125,23 @@ async def start_assessment(
         user_agent=request.headers.get("user-agent"),
     )
     return await service.read(session, services, assessment)
+
+
+@router.get("/assessments", response_model=AssessmentPage, operation_id="listAssessments")
+async def list_assessments(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    status: Annotated[
+        Literal["in_progress", "submitted"] | None,
+        Query(description="Only assessments in this state."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> AssessmentPage:
+    """My assessments, in progress and submitted, newest first (to resume on any device)."""
+    return await service.list_mine(
+        session, principal.user_id, status=status, limit=limit, offset=offset
+    )
 
 
 @router.get(

@@ -107,3 +107,24 @@ class AssessmentRead(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     submitted_at: dt.datetime | None
+
+
+class AssessmentSummary(BaseModel):
+    id: str
+    instrument: str
+    instrument_version: str
+    include_work_style: bool
+    status: Literal["in_progress", "submitted"]
+    answered: int
+    total_items: int
+    report_id: str | None = Field(description="The report of a submitted assessment.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    submitted_at: dt.datetime | None
+
+
+class AssessmentPage(BaseModel):
+    items: list[AssessmentSummary]
+    total: int
+    limit: int
+    offset: int

@@ -6,7 +6,7 @@ import uuid
 from typing import Any, NamedTuple, cast
 
 from fastapi import Request
-from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy import Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +32,13 @@ from insight_atlas.assessments.models import (
     Assessment,
     Report,
 )
-from insight_atlas.assessments.schemas import AssessmentRead, SaveResponses, StartAssessment
+from insight_atlas.assessments.schemas import (
+    AssessmentPage,
+    AssessmentRead,
+    AssessmentSummary,
+    SaveResponses,
+    StartAssessment,
+)
 from insight_atlas.assessments.scoring import ScoringFailed
 from insight_atlas.billing.entitlements import ensure_entitled
 from insight_atlas.db import asyncpg_connection, database_released, utcnow
@@ -403,6 +409,43 @@ async def submit(
     if not claimed:
         raise errors.AlreadySubmitted()
     return Report(**values), result.body
+
+
+async def list_mine(
+    session: AsyncSession, user_id: int, *, status: str | None, limit: int, offset: int
+) -> AssessmentPage:
+    """My assessments, newest first, with their progress (answers are not included)."""
+    mine = Assessment.user_id == user_id
+    if status is not None:
+        mine = mine & (Assessment.status == status)
+    total = await session.scalar(select(func.count()).select_from(Assessment).where(mine)) or 0
+    rows = await session.execute(
+        select(Assessment, Report.id)
+        .outerjoin(Report, Report.assessment_id == Assessment.id)
+        .where(mine)
+        .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    items = []
+    for assessment, report_id in rows:
+        item_ids = _item_ids(assessment)
+        items.append(
+            AssessmentSummary(
+                id=assessment.id,
+                instrument=assessment.instrument_key,
+                instrument_version=assessment.instrument_version,
+                include_work_style=assessment.include_work_style,
+                status=assessment.status,
+                answered=sum(1 for item in item_ids if item in assessment.answers),
+                total_items=len(item_ids),
+                report_id=report_id,
+                created_at=assessment.created_at,
+                updated_at=assessment.updated_at,
+                submitted_at=assessment.submitted_at,
+            )
+        )
+    return AssessmentPage(items=items, total=total, limit=limit, offset=offset)
 
 
 async def read(session: AsyncSession, services: Services, assessment: Assessment) -> AssessmentRead:
