@@ -31,6 +31,7 @@ from insight_atlas.privacy.router import router as privacy_router
 from insight_atlas.reports.router import router as reports_router
 from insight_atlas.services import Services
 from insight_atlas.settings import Settings, get_settings
+from insight_atlas.website import WebsiteFallback, website_for
 
 
 def database_slots(settings: Settings, engine: AsyncEngine) -> int:
@@ -105,6 +106,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # every request (a stable sort keeps the order of everything else).
     docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.router.routes.sort(key=lambda route: getattr(route, "path", None) in docs)
+    website = website_for(settings.web_dist_dir)
+    if website is not None:
+        # Tried only when no API route matched, so the API's paths and speed are untouched.
+        app.router.default = WebsiteFallback(website, app.router.default)
 
     # Added innermost first: the request context wraps everything, CORS included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     public_web_url: str = "http://127.0.0.1:8000"
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     forwarded_allow_ips: str = "127.0.0.1"
+    # The web app's static export served at `/`; empty: `web/out` of the checkout, when
+    # built. "off" serves the API alone (production: the web app is on Vercel).
+    web_dist_dir: str = ""
 
     redis_url: str = ""
     rate_limit_enabled: bool = True
