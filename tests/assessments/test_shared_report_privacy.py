@@ -101,7 +101,13 @@ async def shared_document(
     shared = await client.get(f"/v1/shared/{link.json()['token']}")
     assert shared.status_code == 200
     words_of_free_text = ["worry", "approach at work", "team"]
-    return shared.json(), [email, name, document["id"], document["assessment_id"], *words_of_free_text]
+    return shared.json(), [
+        email,
+        name,
+        document["id"],
+        document["assessment_id"],
+        *words_of_free_text,
+    ]
 
 
 @pytest.mark.parametrize(

@@ -52,12 +52,12 @@ def neutral_norms(instrument_key: str, norms: dict[str, Any]) -> dict[str, Any]:
     if norms.get("group_id") is None:
         return {"version": version, "description": UNNORMED}
     try:
-        groups = load_instrument(instrument_key).norm_groups
+        groups = tuple(load_instrument(instrument_key).norm_groups.values())
     except UnknownInstrumentError:
-        groups = {}
+        groups = ()
     if len(groups) == 1:
         # One group for everyone: its status cannot depend on who answered.
-        (group,) = groups.values()
+        (group,) = groups
         return {"version": version, "status": group.status, "description": SINGLE_GROUP}
     return {"version": version, "description": MATCHED_NORMS}
 
