@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from insight_atlas.errors import AppError
+from insight_atlas.private_files import prepare_sqlite_file, private_directory
 from insight_atlas.settings import Settings
 
 NAMING_CONVENTION = {
@@ -89,7 +90,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
     if url.startswith("sqlite"):
         if ":memory:" not in url:
-            settings.atlas_data_dir.mkdir(parents=True, exist_ok=True)
+            private_directory(settings.atlas_data_dir)
+            prepare_sqlite_file(url)
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_recycle"] = 1800
