@@ -13,6 +13,7 @@ from insight_atlas.accounts.models import AuthSession, User
 from insight_atlas.assessments.models import Assessment, Report, ShareLink
 from insight_atlas.billing.models import Subscription
 from insight_atlas.billing.service import cancel_subscription_for_account_deletion
+from insight_atlas.db import wipe_after_commit
 from insight_atlas.privacy.models import ConsentRecord
 from insight_atlas.privacy.schemas import PurgeResult
 from insight_atlas.services import Services
@@ -152,6 +153,7 @@ async def purge_data(session: AsyncSession, user_id: int) -> PurgeResult:
         reports_deleted=await count(Report),
         share_links_deleted=await count(ShareLink),
     )
+    wipe_after_commit(session)
     # Explicit order, so the purge never depends on the database honouring cascades.
     await session.execute(delete(ShareLink).where(ShareLink.user_id == user_id))
     await session.execute(delete(Report).where(Report.user_id == user_id))
@@ -171,3 +173,4 @@ async def delete_account(
     await session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     await session.execute(delete(Subscription).where(Subscription.user_id == user.id))
     await session.execute(delete(User).where(User.id == user.id))
+    wipe_after_commit(session)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insight_atlas.accounts import tokens
 from insight_atlas.assessments import errors
 from insight_atlas.assessments.models import Assessment, Report, ShareLink
-from insight_atlas.db import utcnow
+from insight_atlas.db import utcnow, wipe_after_commit
 from insight_atlas.reports.schemas import (
     Comparison,
     ReportPage,
@@ -111,6 +111,7 @@ def report_document(services: Services, report: Report, body: bytes | None = Non
 async def delete_report(session: AsyncSession, report: Report) -> None:
     # The assessment goes too: a report and the answers behind it live and die together.
     await session.execute(delete(Assessment).where(Assessment.id == report.assessment_id))
+    wipe_after_commit(session)
 
 
 def _scales_by_key(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
