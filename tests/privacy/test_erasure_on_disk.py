@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from conftest import TEST_PASSWORD, bearer, login, unique_email
 from flows import complete_report, make_pro
 from insight_atlas.settings import Settings
+from stripe_fakes import seed_customer_events
 
 
 @pytest.fixture
@@ -29,7 +30,8 @@ def raw_bytes(settings: Settings) -> bytes:
 
 
 async def person_with_a_report(client: httpx.AsyncClient, app: FastAPI) -> dict[str, str]:
-    """A Pro user with a name, free text and a shared report; the plaintext marking them."""
+    """A Pro user with a name, free text, a shared report and Stripe events; the plaintext
+    marking them."""
     email = unique_email("erase")
     name = f"Erasable{uuid.uuid4().hex[:10]}"
     free_text = f"My unique marker is {uuid.uuid4().hex} and I worry about it."
@@ -42,7 +44,10 @@ async def person_with_a_report(client: httpx.AsyncClient, app: FastAPI) -> dict[
     document = await complete_report(client, token, free_text=free_text, sex="female", age=44)
     share = await client.post(f"/v1/reports/{document['id']}/share", headers=bearer(token))
     assert share.status_code == 201
+    customer = await seed_customer_events(client, registered.json()["id"], email)
     return {
+        "customer_name": customer.name,
+        "customer_id": customer.customer_id,
         "token": token,
         "email": email,
         "name": name,
@@ -64,7 +69,15 @@ async def test_a_deleted_account_leaves_no_bytes_in_the_database_files(
     )
     assert response.status_code == 204
     after = raw_bytes(settings)
-    for key in ("email", "name", "free_text", "report_id", "assessment_id"):
+    for key in (
+        "email",
+        "name",
+        "free_text",
+        "report_id",
+        "assessment_id",
+        "customer_name",
+        "customer_id",
+    ):
         assert person[key].encode() not in after, key
 
 
