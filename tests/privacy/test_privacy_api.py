@@ -14,15 +14,7 @@ from conftest import TEST_PASSWORD, assert_error, bearer, login, signed_in_user,
 from flows import SAMPLE_TEXT, complete_report, make_pro, start
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken
 from insight_atlas.models import Base
-from stripe_fakes import (
-    PRICE_MONTHLY,
-    invoice_object,
-    post_event,
-    seed_customer_events,
-    stripe_event,
-    stripe_event_rows,
-    subscription_object,
-)
+from stripe_fakes import PRICE_MONTHLY, seed_customer_events, stripe_event_rows
 
 
 async def rows_of(app: FastAPI, user_id: int) -> dict[str, int]:
@@ -251,57 +243,14 @@ async def test_delete_account_leaves_nothing_of_me_in_any_column_of_any_table(
     assert len(mine) == 5
     for row in mine:
         after = events_after[row["stripe_event_id"]]
-        redacted = json.loads(after["payload"])
-        # Keyed digests of the erased ids recognise Stripe's later events for them.
-        markers = redacted.pop("erased")
-        assert redacted == {
+        assert json.loads(after["payload"]) == {
             "id": row["stripe_event_id"],
             "type": row["type"],
             "created": json.loads(row["payload"])["created"],
             "redacted": True,
         }
-        assert len(markers) == 2 and all(m.startswith("erased:") for m in markers)
         assert after["handled_at"] is not None and after["last_error"] is None
     # Nobody else's events are touched.
     theirs = [row for row in events_before if bystanders_customer.customer_id in row["payload"]]
     assert theirs and all(events_after[r["stripe_event_id"]] == r for r in theirs)
     assert await columns_containing(app, bystanders_customer.needles())
-
-
-async def test_stripe_events_arriving_after_deletion_store_nothing_of_the_customer(
-    client: httpx.AsyncClient, app: FastAPI
-) -> None:
-    profile, token = await registered_with_name(client)
-    customer = await seed_customer_events(client, profile["id"], profile["email"])
-    response = await client.request(
-        "DELETE", "/v1/me", json={"password": TEST_PASSWORD}, headers=bearer(token)
-    )
-    assert response.status_code == 204
-
-    # What Stripe sends after the cancellation, and a last invoice: new event ids.
-    ids = {"customer_id": customer.customer_id, "subscription_id": customer.subscription_id}
-    late = [
-        stripe_event(
-            "customer.subscription.deleted",
-            subscription_object(**ids, user_id=profile["id"], status="canceled"),
-        ),
-        stripe_event(
-            "invoice.payment_failed",
-            invoice_object(**ids, paid=False)
-            | {"customer_email": customer.email, "customer_name": customer.name},
-        ),
-    ]
-    for event in late:
-        delivered = await post_event(client, event)
-        # Acknowledged: there is no one left to apply it to, and retries would only store
-        # the customer's details again.
-        assert delivered.status_code == 200, delivered.text
-        assert delivered.json()["status"] == "ignored"
-    assert await columns_containing(app, [*customer.needles(), profile["display_name"]]) == []
-    stored = {row["stripe_event_id"]: row for row in await stripe_event_rows(app)}
-    for event in late:
-        row = stored[event["id"]]
-        assert json.loads(row["payload"])["redacted"] is True
-        assert row["handled_at"] is not None
-        again = await post_event(client, event)
-        assert again.json()["status"] == "duplicate"

@@ -6,20 +6,12 @@ for invoices and checkouts, the customer's e-mail address and name. Rows are pic
 LIKE on the quoted ids (a full scan, fine for an export or a deletion, never run on a hot
 path) and each candidate is then confirmed on its parsed JSON, so a substring that only
 looks like an id never selects another person's event. Candidates are read in batches.
-
-Stripe keeps sending events after an account is deleted (the cancellation the deletion
-asked for, a last invoice). Each redacted event therefore keeps a keyed digest of the
-erased customer and subscription ids, never the ids: a later event naming them is then
-recognised and stored redacted, instead of failing (and being retried for days) with the
-customer's details in its payload.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,15 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from insight_atlas.billing.models import StripeEvent
 from insight_atlas.db import utcnow
-from insight_atlas.settings import Settings
 
 BATCH_SIZE = 200
 # Our user id is written by us into Stripe metadata and client_reference_id. Stripe
 # sends JSON as `"key": "value"`; the sandbox sends it compact.
 _USER_KEYS = ("user_id", "client_reference_id")
 _SEPARATORS = (": ", ":")
-# Prefixes of the Stripe ids a late event is recognised by.
-_ERASABLE_ID_PREFIXES = ("cus_", "sub_")
 
 _EVENTS: Table = StripeEvent.__table__  # type: ignore[assignment]
 _REDACT = (
@@ -147,46 +136,28 @@ async def events_of(connection: AsyncConnection, owner: EventOwner) -> AsyncIter
         after = rows[-1].id
 
 
-def erasure_key(settings: Settings) -> bytes:
-    # A key of its own, derived from SECRET_KEY: a digest here is no token elsewhere, and
-    # without the key nobody can test whether a given Stripe id was erased.
-    return hmac.new(settings.secret_key.encode(), b"erased-stripe-ids", hashlib.sha256).digest()
+def redacted_payload(event: StoredEvent) -> str:
+    """All a redacted event keeps: what idempotency and the audit trail need."""
+    return orjson.dumps(
+        {
+            "id": event.stripe_event_id,
+            "type": event.type,
+            "created": int(event.created_at.timestamp()),
+            "redacted": True,
+        }
+    ).decode()
 
 
-def _erased_marker(key: bytes, stripe_id: str) -> str:
-    return "erased:" + hmac.new(key, stripe_id.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def redacted_payload(
-    stripe_event_id: str, event_type: str, created: int, markers: Sequence[str] = ()
-) -> str:
-    """All a redacted event keeps: what idempotency needs, and the erased-id markers."""
-    document: dict[str, Any] = {
-        "id": stripe_event_id,
-        "type": event_type,
-        "created": created,
-        "redacted": True,
-    }
-    if markers:
-        document["erased"] = sorted(markers)
-    return orjson.dumps(document).decode()
-
-
-async def redact_events_of(
-    connection: AsyncConnection, owner: EventOwner, settings: Settings
-) -> int:
+async def redact_events_of(connection: AsyncConnection, owner: EventOwner) -> int:
     """Replace the payload of each of the owner's events; returns how many were redacted."""
     now = utcnow()
-    key = erasure_key(settings)
-    markers = [_erased_marker(key, stripe_id) for stripe_id in owner.stripe_ids]
     redacted = 0
     batch: list[dict[str, Any]] = []
     async for event in events_of(connection, owner):
-        created = int(event.created_at.timestamp())
         batch.append(
             {
                 "p_row_id": event.row_id,
-                "p_payload": redacted_payload(event.stripe_event_id, event.type, created, markers),
+                "p_payload": redacted_payload(event),
                 "p_handled_at": event.handled_at or now,
             }
         )
@@ -216,33 +187,3 @@ def export_events(events: Iterable[StoredEvent]) -> list[dict[str, Any]]:
         }
         for event in events
     ]
-
-
-def _erasable_ids(value: Any, depth: int = 0) -> set[str]:
-    if depth > 32:
-        return set()
-    if isinstance(value, str):
-        return {value} if value.startswith(_ERASABLE_ID_PREFIXES) else set()
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return {found for item in items for found in _erasable_ids(item, depth + 1)}
-
-
-async def names_erased_customer(
-    connection: AsyncConnection, settings: Settings, event: dict[str, Any]
-) -> bool:
-    """Whether the event names a customer or subscription whose account was deleted.
-
-    Asked only when no subscription row matches an event (a full scan of stored events):
-    never on the path of an event that applies.
-    """
-    key = erasure_key(settings)
-    stripe_ids = _erasable_ids((event.get("data") or {}).get("object"))
-    if not stripe_ids:
-        return False
-    markers = [_erased_marker(key, stripe_id) for stripe_id in sorted(stripe_ids)]
-    found = await connection.scalar(
-        select(_EVENTS.c.id)
-        .where(or_(*(_EVENTS.c.payload.contains(f'"{m}"', autoescape=True) for m in markers)))
-        .limit(1)
-    )
-    return found is not None

@@ -62,7 +62,3 @@ class WebhookHandlerFailed(AppError):
 
 class EventNotApplicable(Exception):
     """An event the handler cannot apply yet (e.g. no user found); stored and retried."""
-
-
-class NoSubscriptionFound(EventNotApplicable):
-    """No subscription row matches the event: not linked yet, or its account was deleted."""

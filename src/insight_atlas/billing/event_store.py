@@ -87,21 +87,6 @@ def _upsert_failed_event(dialect: str) -> Any:
     )
 
 
-@functools.cache
-def _store_redacted_event(dialect: str) -> Any:
-    statement = _insert_event(dialect)
-    return statement.on_conflict_do_update(
-        index_elements=["stripe_event_id"],
-        set_={
-            "payload": statement.excluded.payload,
-            "handled_at": statement.excluded.handled_at,
-            "attempts": _EVENTS.c.attempts + 1,
-            "last_error": None,
-            "last_request_id": statement.excluded.last_request_id,
-        },
-    )
-
-
 def _event_params(event: Event, payload: bytes, **overrides: Any) -> dict[str, Any]:
     values = {
         "stripe_event_id": event["id"],
@@ -153,16 +138,3 @@ async def record_failure(
     error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
     params = _event_params(event, payload, last_error=error)
     await connection.execute(_upsert_failed_event(connection.dialect.name), params)
-
-
-async def record_redacted(connection: AsyncConnection, event: Event, redacted_payload: str) -> None:
-    """Undo the claim (it stored the raw payload); keep the event redacted and handled.
-
-    For an event about a deleted account: nothing applies, nothing of the customer is
-    kept, and a redelivery is answered as a duplicate.
-    """
-    await connection.rollback()
-    params = _event_params(
-        event, redacted_payload.encode("utf-8"), handled_at=utcnow(), last_error=None
-    )
-    await connection.execute(_store_redacted_event(connection.dialect.name), params)

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn
+from typing import Any
 
 import orjson
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from stripe import SignatureVerificationError, WebhookSignature
 
-from insight_atlas.billing import customer_events, event_store
+from insight_atlas.billing import event_store
 from insight_atlas.billing import subscription_sync as sync
 from insight_atlas.billing.errors import (
     EventNotApplicable,
     InvalidPayload,
     InvalidSignature,
     MissingSignature,
-    NoSubscriptionFound,
     WebhookHandlerFailed,
 )
 from insight_atlas.billing.plans import PAID_ACCESS_STATUSES, TERMINAL_STATUSES
@@ -111,31 +110,16 @@ async def receive(
             return WebhookReceipt(status="duplicate", event_id=event_id)
         try:
             await handler(connection, settings, event)
-        except NoSubscriptionFound as exc:
-            if not await customer_events.names_erased_customer(connection, settings, event):
-                await _fail(connection, event, payload, exc)
-            # About an account deleted since: keep nothing of it, and stop the retries.
-            redacted = customer_events.redacted_payload(event_id, event_type, event["created"])
-            await event_store.record_redacted(connection, event, redacted)
-            log.info("stripe_event_for_erased_customer")
-            WEBHOOK_EVENTS.labels(event_type, "erased_customer").inc()
-            return WebhookReceipt(status="ignored", event_id=event_id)
         except Exception as exc:
-            await _fail(connection, event, payload, exc)
+            await event_store.record_failure(connection, event, payload, exc)
+            log.exception("stripe_event_failed")
+            WEBHOOK_EVENTS.labels(event_type, "failed").inc()
+            raise WebhookHandlerFailed() from exc
         if claim == "retry":
             await event_store.mark_handled(connection, row_id)
         log.info("stripe_event_handled")
         WEBHOOK_EVENTS.labels(event_type, "handled").inc()
         return WebhookReceipt(status="handled", event_id=event_id)
-
-
-async def _fail(
-    connection: AsyncConnection, event: Event, payload: bytes, exc: Exception
-) -> NoReturn:
-    await event_store.record_failure(connection, event, payload, exc)
-    log.exception("stripe_event_failed", exc_info=exc)
-    WEBHOOK_EVENTS.labels(event["type"], "failed").inc()
-    raise WebhookHandlerFailed() from exc
 
 
 def _event_time(event: Event) -> dt.datetime:

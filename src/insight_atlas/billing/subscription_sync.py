@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from insight_atlas.billing.errors import EventNotApplicable, NoSubscriptionFound
+from insight_atlas.billing.errors import EventNotApplicable
 from insight_atlas.billing.models import Subscription
 from insight_atlas.billing.plans import (
     FREE,
@@ -172,7 +172,7 @@ async def find_subscription_row(
                 f"customer {customer_id} does not match the customer stored for user {row.user_id}"
             )
         return row
-    raise NoSubscriptionFound(
+    raise EventNotApplicable(
         f"no user found for subscription={subscription_id} customer={customer_id} user={user_id}"
     )
 

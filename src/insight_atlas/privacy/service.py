@@ -210,9 +210,7 @@ async def delete_account(
     subscription = await session.scalar(select(Subscription).where(Subscription.user_id == user.id))
     # Stored Stripe events name the customer (ids, e-mail, name): redacted in the same
     # transaction, keeping only what idempotency needs (event id, type, time).
-    await redact_events_of(
-        await session.connection(), _event_owner(user.id, subscription), services.settings
-    )
+    await redact_events_of(await session.connection(), _event_owner(user.id, subscription))
     await purge_data(session, user.id)
     await session.execute(delete(ConsentRecord).where(ConsentRecord.user_id == user.id))
     await session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
