@@ -19,6 +19,7 @@ import orjson
 from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from insight_atlas.billing import event_store
 from insight_atlas.billing.models import StripeEvent
 from insight_atlas.db import utcnow
 
@@ -38,6 +39,7 @@ _REDACT = (
         last_error=None,
         # Nothing is left to apply it to: a redelivery is then answered as a duplicate.
         handled_at=bindparam("p_handled_at"),
+        outcome=bindparam("p_outcome"),
     )
 )
 
@@ -62,6 +64,7 @@ class StoredEvent:
     created_at: dt.datetime
     received_at: dt.datetime
     handled_at: dt.datetime | None
+    outcome: str | None
     payload: dict[str, Any]
 
 
@@ -103,6 +106,7 @@ async def events_of(connection: AsyncConnection, owner: EventOwner) -> AsyncIter
         _EVENTS.c.stripe_created_at,
         _EVENTS.c.received_at,
         _EVENTS.c.handled_at,
+        _EVENTS.c.outcome,
         _EVENTS.c.payload,
     )
     after = 0
@@ -129,23 +133,12 @@ async def events_of(connection: AsyncConnection, owner: EventOwner) -> AsyncIter
                 created_at=row.stripe_created_at,
                 received_at=row.received_at,
                 handled_at=row.handled_at,
+                outcome=row.outcome,
                 payload=payload,
             )
         if len(rows) < BATCH_SIZE:
             return
         after = rows[-1].id
-
-
-def redacted_payload(event: StoredEvent) -> str:
-    """All a redacted event keeps: what idempotency and the audit trail need."""
-    return orjson.dumps(
-        {
-            "id": event.stripe_event_id,
-            "type": event.type,
-            "created": int(event.created_at.timestamp()),
-            "redacted": True,
-        }
-    ).decode()
 
 
 async def redact_events_of(connection: AsyncConnection, owner: EventOwner) -> int:
@@ -157,8 +150,16 @@ async def redact_events_of(connection: AsyncConnection, owner: EventOwner) -> in
         batch.append(
             {
                 "p_row_id": event.row_id,
-                "p_payload": redacted_payload(event),
+                "p_payload": event_store.redacted_payload(
+                    {
+                        "id": event.stripe_event_id,
+                        "type": event.type,
+                        "created": int(event.created_at.timestamp()),
+                    }
+                ).decode(),
                 "p_handled_at": event.handled_at or now,
+                # One still failing is settled now: its account is gone.
+                "p_outcome": event.outcome if event.handled_at else event_store.ORPHANED,
             }
         )
         if len(batch) == BATCH_SIZE:
