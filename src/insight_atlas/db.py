@@ -36,6 +36,13 @@ NAMING_CONVENTION = {
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigIntegerId = BigInteger().with_variant(Integer(), "sqlite")
 
+# The `__table_args__` of every table with an integer id. Without AUTOINCREMENT, SQLite
+# gives a new row the largest id in use plus one, so the next account got the id of the
+# newest deleted one, and with it whatever still named that id (a Stripe customer, a
+# sandbox link, limiter counters). With it SQLite never goes below the largest id it ever
+# handed out; PostgreSQL sequences never go back anyway.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """Timezone-aware UTC timestamps on every backend (SQLite drops the offset)."""
