@@ -290,7 +290,9 @@ async def reset_password(
     if stored is None or stored.used_at is not None or stored.expires_at <= now:
         raise errors.InvalidResetToken()
     user = await session.get(User, stored.user_id)
-    if user is None or not user.is_active:
+    # A token older than the account was made for an earlier one (deleted with its rows,
+    # and ids are never reused; this holds even if either ever failed).
+    if user is None or not user.is_active or stored.created_at < user.created_at:
         raise errors.InvalidResetToken()
     # Checked before the token is spent, so a refused password does not burn the link.
     problem = password_problem(new_password, user.email)

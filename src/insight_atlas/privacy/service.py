@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.errors import WrongCurrentPassword
-from insight_atlas.accounts.models import AuthSession, User
+from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
 from insight_atlas.assessments.models import Assessment, Report, ShareLink
 from insight_atlas.billing.models import Subscription
 from insight_atlas.billing.service import cancel_subscription_for_account_deletion
@@ -168,6 +168,11 @@ async def delete_account(
     await cancel_subscription_for_account_deletion(session, services, user.id)
     await purge_data(session, user.id)
     await session.execute(delete(ConsentRecord).where(ConsentRecord.user_id == user.id))
+    # Tokens explicitly too, like everything else here: a reset or refresh token that
+    # outlived its account, should a cascade ever be left undone, must not act on another.
+    await session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+    sessions = select(AuthSession.id).where(AuthSession.user_id == user.id)
+    await session.execute(delete(RefreshToken).where(RefreshToken.session_id.in_(sessions)))
     await session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     await session.execute(delete(Subscription).where(Subscription.user_id == user.id))
     await session.execute(delete(User).where(User.id == user.id))
