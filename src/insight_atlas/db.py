@@ -256,18 +256,23 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 @contextlib.asynccontextmanager
-async def database_released(session: AsyncSession) -> AsyncIterator[None]:
+async def database_released(session: AsyncSession, *, always: bool = False) -> AsyncIterator[None]:
     """While the caller waits on something else (a submission on its scoring worker),
     hand the connection and the slot back if every slot is taken, so the next request
     need not wait for that; take a slot again after. While slots are free nothing is
     handed back: that would cost a commit and a second connection checkout (10% of a
     submit's instructions) and help no one.
 
+    `always` hands them back whether or not slots are free, for waits that queue among
+    themselves: password hashing waits its turn for PASSWORD_HASH_CONCURRENCY, so a burst
+    of sign-ins holding their slots meanwhile would take every slot and keep requests that
+    only need the database waiting for seconds. What the session wrote so far is committed.
+
     If the wait fails, its error propagates without a slot: the request then has nothing
     left to roll back. Taking the slot again may answer DatabaseBusy (503).
     """
     slot: SessionSlot | None = session.info.get(_SLOT)
-    if slot is None or not slot.all_taken():
+    if slot is None or not (always or slot.all_taken()):
         yield
         return
     await session.commit()

@@ -6,7 +6,6 @@ Services flush but never commit: the request's session dependency owns the trans
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insight_atlas.accounts import errors, tokens
+from insight_atlas.accounts import errors, lockout, tokens
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
 from insight_atlas.accounts.passwords import password_problem
 from insight_atlas.accounts.schemas import TokenPair
@@ -24,16 +23,12 @@ from insight_atlas.billing.plans import FREE
 from insight_atlas.db import utcnow
 from insight_atlas.errors import TooManyRequests
 from insight_atlas.mail import Mail
+from insight_atlas.ops.ratelimit import hashed_key
 from insight_atlas.services import Services
 
 
 def normalise_email(email: str) -> str:
     return unicodedata.normalize("NFKC", email).strip().lower()
-
-
-def _throttle_key(kind: str, value: str) -> str:
-    # Keys are hashed so limiter storage (Redis) never holds addresses in clear.
-    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,41 +67,24 @@ async def register(
     return user, subscription
 
 
-async def _enforce_login_limits(services: Services, email: str, client: ClientInfo) -> str:
-    settings = services.settings
-    account_key = _throttle_key("login-fail", email)
-    if not settings.rate_limit_enabled:
-        return account_key
-    per_ip = await services.rate_limiter.hit(
-        _throttle_key("login-ip", client.ip_address), settings.login_ip_window_seconds
-    )
-    if per_ip.count > settings.login_max_attempts_per_ip:
-        raise TooManyRequests(per_ip.retry_after_seconds, "Too many sign-in attempts.")
-    # Checked before the password, so a locked account cannot be brute-forced meanwhile.
-    failures = await services.rate_limiter.peek(account_key)
-    if failures.count >= settings.login_max_failures_per_account:
-        raise TooManyRequests(
-            failures.retry_after_seconds, "Too many failed sign-ins for this account."
-        )
-    return account_key
-
-
 async def login(
     session: AsyncSession, services: Services, *, email: str, password: str, client: ClientInfo
 ) -> TokenPair:
+    settings = services.settings
     email = normalise_email(email)
-    account_key = await _enforce_login_limits(services, email, client)
+    if settings.rate_limit_enabled:
+        per_ip = await services.rate_limiter.hit(
+            hashed_key("login-ip", client.ip_address), settings.login_ip_window_seconds
+        )
+        if per_ip.count > settings.login_max_attempts_per_ip:
+            raise TooManyRequests(per_ip.retry_after_seconds, "Too many sign-in attempts.")
     user = await session.scalar(select(User).where(User.email == email))
     usable_hash = user.password_hash if user is not None and user.is_active else None
-    verified = await services.passwords.verify(usable_hash, password)
+    verified = await lockout.check_password(
+        session, services, email=email, password_hash=usable_hash, password=password
+    )
     if not verified or user is None:
-        if services.settings.rate_limit_enabled:
-            await services.rate_limiter.hit(
-                account_key, services.settings.login_account_window_seconds
-            )
         raise errors.InvalidCredentials()
-    if services.settings.rate_limit_enabled:
-        await services.rate_limiter.reset(account_key)
     if services.passwords.needs_rehash(user.password_hash):
         user.password_hash = await services.passwords.hash(password)
     user.last_login_at = utcnow()
@@ -241,7 +219,7 @@ async def request_password_reset(
     settings = services.settings
     if settings.rate_limit_enabled:
         window = await services.rate_limiter.hit(
-            _throttle_key("forgot-ip", client.ip_address), settings.password_forgot_window_seconds
+            hashed_key("forgot-ip", client.ip_address), settings.password_forgot_window_seconds
         )
         if window.count > settings.password_forgot_max_per_ip:
             raise TooManyRequests(window.retry_after_seconds)
@@ -307,8 +285,7 @@ async def reset_password(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise errors.InvalidResetToken()
     await _set_password(session, services, user, new_password, now, "password_reset")
-    if services.settings.rate_limit_enabled:
-        await services.rate_limiter.reset(_throttle_key("login-fail", user.email))
+    await lockout.clear_failures(services, user.email)
 
 
 async def change_password(
@@ -320,7 +297,15 @@ async def change_password(
     new_password: str,
     client: ClientInfo,
 ) -> TokenPair:
-    if not await services.passwords.verify(user.password_hash, current_password):
+    # Counted like a sign-in: a stolen access token must not allow unlimited guesses.
+    verified = await lockout.check_password(
+        session,
+        services,
+        email=user.email,
+        password_hash=user.password_hash,
+        password=current_password,
+    )
+    if not verified:
         raise errors.WrongCurrentPassword()
     problem = password_problem(new_password, user.email)
     if problem:

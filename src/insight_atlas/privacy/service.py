@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.errors import WrongCurrentPassword
+from insight_atlas.accounts.lockout import check_password
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
 from insight_atlas.assessments.models import Assessment, Report, ShareLink
 from insight_atlas.billing.models import Subscription
@@ -162,7 +163,11 @@ async def purge_data(session: AsyncSession, user_id: int) -> PurgeResult:
 async def delete_account(
     session: AsyncSession, services: Services, user: User, password: str
 ) -> None:
-    if not await services.passwords.verify(user.password_hash, password):
+    # Counted like a sign-in: a stolen access token must not allow unlimited guesses.
+    verified = await check_password(
+        session, services, email=user.email, password_hash=user.password_hash, password=password
+    )
+    if not verified:
         raise WrongCurrentPassword("The password is incorrect; the account was not deleted.")
     # Billing first: if Stripe refuses, nothing is deleted and the person can retry.
     await cancel_subscription_for_account_deletion(session, services, user.id)
