@@ -284,3 +284,8 @@ async def database_released(session: AsyncSession, *, always: bool = False) -> A
 # scope="function" runs the commit before the response is sent, so a client never
 # sees success for a write that failed to commit.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+# The same session as a context manager (`async with request_session(request) as session`),
+# for a handler with slow work to do before it needs the database, such as hashing a new
+# password: the slot is taken on entering, and the commit happens on leaving.
+request_session = contextlib.asynccontextmanager(get_session)

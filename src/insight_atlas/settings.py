@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     login_account_window_seconds: int = Field(default=900, ge=1)
     password_forgot_max_per_ip: int = Field(default=10, ge=1)
     password_forgot_window_seconds: int = Field(default=3600, ge=1)
+    register_max_per_ip: int = Field(default=10, ge=1)
+    register_ip_window_seconds: int = Field(default=3600, ge=1)
 
     mail_backend: MailBackend = MailBackend.OUTBOX
     mail_from: str = "Insight Atlas <no-reply@insight-atlas.local>"

@@ -20,7 +20,7 @@ from insight_atlas.accounts.passwords import password_problem
 from insight_atlas.accounts.schemas import TokenPair
 from insight_atlas.billing.models import Subscription
 from insight_atlas.billing.plans import FREE
-from insight_atlas.db import utcnow
+from insight_atlas.db import database_released, utcnow
 from insight_atlas.errors import TooManyRequests
 from insight_atlas.mail import Mail
 from insight_atlas.ops.ratelimit import hashed_key
@@ -37,25 +37,36 @@ class ClientInfo:
     user_agent: str | None
 
 
-async def register(
-    session: AsyncSession,
-    services: Services,
-    *,
-    email: str,
-    password: str,
-    display_name: str | None,
-) -> tuple[User, Subscription]:
-    email = normalise_email(email)
-    problem = password_problem(password, email)
+async def new_account_password_hash(
+    services: Services, *, email: str, password: str, client: ClientInfo
+) -> str:
+    """The first step of a registration, before it takes a database slot: throttle per
+    client address, check the password's rules, hash it."""
+    settings = services.settings
+    if settings.rate_limit_enabled:
+        # Every attempt counts, refused ones included (409 tells whether an address has
+        # an account), and before any work is done.
+        window = await services.rate_limiter.hit(
+            hashed_key("register-ip", client.ip_address), settings.register_ip_window_seconds
+        )
+        if window.count > settings.register_max_per_ip:
+            raise TooManyRequests(
+                window.retry_after_seconds, "Too many registrations from this address."
+            )
+    problem = password_problem(password, normalise_email(email))
     if problem:
         raise errors.WeakPassword(problem)
+    return await services.passwords.hash(password)
+
+
+async def register(
+    session: AsyncSession, *, email: str, password_hash: str, display_name: str | None
+) -> tuple[User, Subscription]:
+    """Create the account with a hash from `new_account_password_hash`."""
+    email = normalise_email(email)
     if await session.scalar(select(User.id).where(User.email == email)) is not None:
         raise errors.EmailTaken()
-    user = User(
-        email=email,
-        password_hash=await services.passwords.hash(password),
-        display_name=display_name,
-    )
+    user = User(email=email, password_hash=password_hash, display_name=display_name)
     session.add(user)
     try:
         await session.flush()
@@ -65,6 +76,12 @@ async def register(
     session.add(subscription)
     await session.flush()
     return user, subscription
+
+
+async def _hash_released(session: AsyncSession, services: Services, password: str) -> str:
+    """A new password's hash, computed with the database slot handed back."""
+    async with database_released(session, always=True):
+        return await services.passwords.hash(password)
 
 
 async def login(
@@ -86,7 +103,7 @@ async def login(
     if not verified or user is None:
         raise errors.InvalidCredentials()
     if services.passwords.needs_rehash(user.password_hash):
-        user.password_hash = await services.passwords.hash(password)
+        user.password_hash = await _hash_released(session, services, password)
     user.last_login_at = utcnow()
     return await _start_session(session, services, user, client)
 
@@ -276,6 +293,8 @@ async def reset_password(
     problem = password_problem(new_password, user.email)
     if problem:
         raise errors.WeakPassword(problem)
+    # Hashed only once the token proved valid: a made-up token costs no hashing.
+    password_hash = await _hash_released(session, services, new_password)
     claimed = await session.execute(
         update(PasswordResetToken)
         .where(PasswordResetToken.id == stored.id, PasswordResetToken.used_at.is_(None))
@@ -284,7 +303,7 @@ async def reset_password(
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise errors.InvalidResetToken()
-    await _set_password(session, services, user, new_password, now, "password_reset")
+    await _set_password(session, user, password_hash, now, "password_reset")
     await lockout.clear_failures(services, user.email)
 
 
@@ -310,20 +329,16 @@ async def change_password(
     problem = password_problem(new_password, user.email)
     if problem:
         raise errors.WeakPassword(problem)
-    await _set_password(session, services, user, new_password, utcnow(), "password_change")
+    password_hash = await _hash_released(session, services, new_password)
+    await _set_password(session, user, password_hash, utcnow(), "password_change")
     # Every session ends, this one included; the caller gets a fresh one.
     return await _start_session(session, services, user, client)
 
 
 async def _set_password(
-    session: AsyncSession,
-    services: Services,
-    user: User,
-    new_password: str,
-    now: dt.datetime,
-    reason: str,
+    session: AsyncSession, user: User, password_hash: str, now: dt.datetime, reason: str
 ) -> None:
-    user.password_hash = await services.passwords.hash(new_password)
+    user.password_hash = password_hash
     user.password_changed_at = now
     await session.flush()
     await revoke_all_sessions(session, user.id, reason)
