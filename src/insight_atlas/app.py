@@ -23,6 +23,7 @@ from insight_atlas.db import create_engine, create_sessionmaker
 from insight_atlas.errors import install_error_handlers
 from insight_atlas.mail import create_mailer
 from insight_atlas.migrate import head_revisions, known_revisions
+from insight_atlas.ops.client_address import ClientAddressRule
 from insight_atlas.ops.logging import configure_logging
 from insight_atlas.ops.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from insight_atlas.ops.ratelimit import create_rate_limiter
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mailer=create_mailer(settings),
         cipher=cipher,
         scorer=ReportScorer(settings.engine_processes, cipher),
+        client_addresses=ClientAddressRule.from_settings(settings),
     )
 
     @asynccontextmanager

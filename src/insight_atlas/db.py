@@ -41,6 +41,13 @@ NAMING_CONVENTION = {
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigIntegerId = BigInteger().with_variant(Integer(), "sqlite")
 
+# The `__table_args__` of every table with an integer id. Without AUTOINCREMENT, SQLite
+# gives a new row the largest id in use plus one, so the next account got the id of the
+# newest deleted one, and with it whatever still named that id (a Stripe customer, a
+# sandbox link, limiter counters). With it SQLite never goes below the largest id it ever
+# handed out; PostgreSQL sequences never go back anyway.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """Timezone-aware UTC timestamps on every backend (SQLite drops the offset)."""
@@ -299,18 +306,23 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 @contextlib.asynccontextmanager
-async def database_released(session: AsyncSession) -> AsyncIterator[None]:
+async def database_released(session: AsyncSession, *, always: bool = False) -> AsyncIterator[None]:
     """While the caller waits on something else (a submission on its scoring worker),
     hand the connection and the slot back if every slot is taken, so the next request
     need not wait for that; take a slot again after. While slots are free nothing is
     handed back: that would cost a commit and a second connection checkout (10% of a
     submit's instructions) and help no one.
 
+    `always` hands them back whether or not slots are free, for waits that queue among
+    themselves: password hashing waits its turn for PASSWORD_HASH_CONCURRENCY, so a burst
+    of sign-ins holding their slots meanwhile would take every slot and keep requests that
+    only need the database waiting for seconds. What the session wrote so far is committed.
+
     If the wait fails, its error propagates without a slot: the request then has nothing
     left to roll back. Taking the slot again may answer DatabaseBusy (503).
     """
     slot: SessionSlot | None = session.info.get(_SLOT)
-    if slot is None or not slot.all_taken():
+    if slot is None or not (always or slot.all_taken()):
         yield
         return
     await session.commit()
@@ -322,3 +334,8 @@ async def database_released(session: AsyncSession) -> AsyncIterator[None]:
 # scope="function" runs the commit before the response is sent, so a client never
 # sees success for a write that failed to commit.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+# The same session as a context manager (`async with request_session(request) as session`),
+# for a handler with slow work to do before it needs the database, such as hashing a new
+# password: the slot is taken on entering, and the commit happens on leaving.
+request_session = contextlib.asynccontextmanager(get_session)

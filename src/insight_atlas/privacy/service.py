@@ -9,7 +9,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.errors import WrongCurrentPassword
-from insight_atlas.accounts.models import AuthSession, PasswordResetToken, User
+from insight_atlas.accounts.lockout import check_password
+from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
 from insight_atlas.assessments.models import Assessment, Report, ShareLink
 from insight_atlas.billing.customer_events import (
     EventOwner,
@@ -203,7 +204,11 @@ async def purge_data(session: AsyncSession, user_id: int) -> PurgeResult:
 async def delete_account(
     session: AsyncSession, services: Services, user: User, password: str
 ) -> None:
-    if not await services.passwords.verify(user.password_hash, password):
+    # Counted like a sign-in: a stolen access token must not allow unlimited guesses.
+    verified = await check_password(
+        session, services, email=user.email, password_hash=user.password_hash, password=password
+    )
+    if not verified:
         raise WrongCurrentPassword("The password is incorrect; the account was not deleted.")
     # Billing first: if Stripe refuses, nothing is deleted and the person can retry.
     await cancel_subscription_for_account_deletion(session, services, user.id)
@@ -213,6 +218,11 @@ async def delete_account(
     await redact_events_of(await session.connection(), _event_owner(user.id, subscription))
     await purge_data(session, user.id)
     await session.execute(delete(ConsentRecord).where(ConsentRecord.user_id == user.id))
+    # Tokens explicitly too, like everything else here: a reset or refresh token that
+    # outlived its account, should a cascade ever be left undone, must not act on another.
+    await session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+    sessions = select(AuthSession.id).where(AuthSession.user_id == user.id)
+    await session.execute(delete(RefreshToken).where(RefreshToken.session_id.in_(sessions)))
     await session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     await session.execute(delete(Subscription).where(Subscription.user_id == user.id))
     await session.execute(delete(User).where(User.id == user.id))
