@@ -119,6 +119,9 @@ def _scales_by_key(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def compare(services: Services, earlier: Report, later: Report) -> Comparison:
+    if earlier.id == later.id:
+        # Zero change against itself says nothing: the person meant another report.
+        raise errors.NotComparable("A report cannot be compared with itself; choose another.")
     if earlier.instrument_key != later.instrument_key:
         raise errors.NotComparable(
             f"Reports of different instruments ({earlier.instrument_key} and"
