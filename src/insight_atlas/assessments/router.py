@@ -27,8 +27,9 @@ from insight_atlas.privacy.consent import (
 )
 from insight_atlas.reports.service import report_document
 from insight_atlas.services import ServicesDep, client_address
+from insight_atlas.validation import CheckedRoute
 
-router = APIRouter(prefix="/v1", tags=["assessments"])
+router = APIRouter(prefix="/v1", tags=["assessments"], route_class=CheckedRoute)
 
 
 def _summary(instrument: Instrument) -> InstrumentSummary:
