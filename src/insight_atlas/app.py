@@ -82,6 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Consent-first self-understanding: questionnaires, explainable reports.",
         lifespan=lifespan,
+        # No redirect from /v1/me/ to /v1/me: the redirect's Location would be built
+        # from the request's Host header, which a client can spoof. A 404 instead.
+        redirect_slashes=False,
     )
     app.state.services = services
     app.state.sessionmaker = services.sessionmaker
@@ -94,8 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_router)
     # Stripe retries slow webhooks: matched early, before the larger routers.
     app.include_router(billing_router)
-    # Routes are tried in order; no two routers share a path. The busiest come first and
-    # the sandbox's checkout pages, used only without Stripe, last.
+    # Routes are tried in order. The busiest come first and the sandbox's checkout pages,
+    # used only without Stripe, last. Two routers may serve one path with different
+    # methods (GET /v1/me, DELETE /v1/me): a 405 lists them all (errors.allowed_methods).
     app.include_router(assessments_router)
     app.include_router(accounts_router)
     app.include_router(reports_router)

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from insight_atlas.ops.context import current_request_id
 
@@ -161,15 +162,37 @@ async def _app_error_handler(_request: Request, exc: Exception) -> Response:
     )
 
 
-async def _http_error_handler(_request: Request, exc: Exception) -> Response:
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves at the request's path.
+
+    Routing answers 405 with the methods of the first route whose path matched, but
+    several routes may share a path (GET and DELETE /v1/me live in two routers): each
+    method is tried against every route, as routing itself would match it.
+    """
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+
+
+async def _http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+    headers = exc.headers
     if exc.status_code == 404:
         message = "No such resource."
     elif exc.status_code == 405:
         message = "Method not allowed for this resource."
-    return error_response(exc.status_code, code, message, headers=exc.headers)
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return error_response(exc.status_code, code, message, headers=headers)
 
 
 def _describe_location(location: tuple[Any, ...]) -> str:
