@@ -24,7 +24,7 @@ from insight_atlas.errors import install_error_handlers
 from insight_atlas.mail import create_mailer
 from insight_atlas.migrate import head_revisions, known_revisions
 from insight_atlas.ops.logging import configure_logging
-from insight_atlas.ops.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from insight_atlas.ops.middleware import RequestBodyLimitMiddleware, RequestContextMiddleware
 from insight_atlas.ops.ratelimit import create_rate_limiter
 from insight_atlas.ops.router import router as ops_router
 from insight_atlas.privacy.router import router as privacy_router
@@ -111,7 +111,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.sort(key=lambda route: getattr(route, "path", None) in docs)
 
     # Added innermost first: the request context wraps everything, CORS included.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        RequestBodyLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        read_timeout_seconds=settings.http_body_timeout_seconds,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

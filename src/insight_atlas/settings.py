@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     public_api_url: str = "http://127.0.0.1:8000"
     public_web_url: str = "http://127.0.0.1:8000"
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    # A client must send a request's headers within this time of connecting (or of the
+    # request's first byte, on a kept-alive connection), and its body within
+    # HTTP_BODY_TIMEOUT_SECONDS of the app starting to read it: slow clients cannot hold
+    # connections (ops.http_protocol, ops.middleware).
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    http_body_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    http_keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=3600)
     forwarded_allow_ips: str = "127.0.0.1"
 
     redis_url: str = ""

@@ -45,7 +45,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         workers=None if reload else workers,
         reload=reload,
         loop="uvloop",
-        http="httptools",
+        # uvicorn's httptools protocol, with request headers bounded in time and size.
+        http="insight_atlas.ops.http_protocol:BoundedHeadersProtocol",
+        timeout_keep_alive=settings.http_keep_alive_timeout_seconds,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         access_log=False,
