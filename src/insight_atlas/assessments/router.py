@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import Response
 
 from insight_atlas.accounts.dependencies import CurrentPrincipal
@@ -84,7 +86,7 @@ async def get_instruments() -> list[InstrumentSummary]:
 
 
 @router.get("/instruments/{key}", response_model=InstrumentRead, operation_id="getInstrument")
-async def get_instrument(key: str) -> InstrumentRead:
+async def get_instrument(key: Annotated[str, Path(max_length=64)]) -> InstrumentRead:
     """One questionnaire: items in order, answer scale, scales and citations."""
     instrument = service.instrument_or_404(key)
     return InstrumentRead(
