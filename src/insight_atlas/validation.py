@@ -131,19 +131,25 @@ class CheckedRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
+        # Routes without a body never parse one: they keep the request as it is (the
+        # hot submit and /v1/me routes among them).
+        reads_body = self.body_field is not None
 
         async def checked_handle(request: Request) -> Response:
-            checked = CheckedRequest(request.scope, request.receive)
-            for name, value in checked.path_params.items():
-                if isinstance(value, str) and "\x00" in value:
+            if reads_body:
+                request = CheckedRequest(request.scope, request.receive)
+            for name, value in request.path_params.items():
+                problem = text_problem(value) if isinstance(value, str) else None
+                if problem == NUL_PROBLEM:
                     # Nothing is named with a NUL: the answer any unknown id gets.
                     raise StarletteHTTPException(404)
-                refuse_unacceptable(value, ("path", name))
-            if checked.scope.get("query_string"):
-                for name, value in checked.query_params.multi_items():
+                if problem:
+                    raise InvalidInput(("path", name), f"text {problem}")
+            if request.scope.get("query_string"):
+                for name, value in request.query_params.multi_items():
                     refuse_unacceptable(name, ("query",))
                     refuse_unacceptable(value, ("query", name))
-            return await handle(checked)
+            return await handle(request)
 
         return checked_handle
 
