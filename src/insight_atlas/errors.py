@@ -191,7 +191,9 @@ async def _http_error_handler(request: Request, exc: Exception) -> Response:
         message = "No such resource."
     elif exc.status_code == 405:
         message = "Method not allowed for this resource."
-        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+        allowed = allowed_methods(request)
+        if allowed:  # else keep the matched route's own list
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
     return error_response(exc.status_code, code, message, headers=headers)
 
 

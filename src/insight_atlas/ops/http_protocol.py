@@ -63,8 +63,13 @@ class BoundedHeadersProtocol(HttpToolsProtocol):
         if self.header_deadline is not None:
             self.header_bytes += len(data)
         super().data_received(data)
-        # Still reading headers after this chunk (on_headers_complete stops the clock).
-        if self.header_deadline is not None and self.header_bytes > MAX_HEADER_BYTES:
+        # Still reading headers after this chunk (on_headers_complete stops the clock),
+        # unless the parser refused the request and closed the connection itself.
+        if (
+            self.header_deadline is not None
+            and self.header_bytes > MAX_HEADER_BYTES
+            and not self.transport.is_closing()
+        ):
             self._stop_header_clock()
             self._refuse(431, "headers_too_large", "The request headers are too large.")
 
