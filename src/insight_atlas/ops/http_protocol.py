@@ -44,54 +44,67 @@ class BoundedHeadersProtocol(HttpToolsProtocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self.header_timeout = get_settings().http_header_timeout_seconds
-        self.header_deadline: asyncio.TimerHandle | None = None
+        # When the headers being read began to arrive; None while none are being read.
+        self.headers_started: float | None = None
         self.header_bytes = 0
+        # One timer at a time, kept across requests: a kept-alive connection serves many
+        # requests per timeout, and a timer per request would cost more than its parsing.
+        self.header_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._start_header_clock()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_header_clock()
+        self.headers_started = None
+        if self.header_timer is not None:
+            self.header_timer.cancel()
+            self.header_timer = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self.header_deadline is None and self._between_requests():
+        if self.headers_started is None and (self.cycle is None or self.cycle.response_complete):
             # The next request (or stray bytes after a response) is arriving: its headers
             # must be complete in time, whatever keeps the keep-alive timer at bay.
             self._start_header_clock()
-        if self.header_deadline is not None:
+        if self.headers_started is not None:
             self.header_bytes += len(data)
-        super().data_received(data)
+        # The base class by name, here and below: these run for every request, and
+        # super() costs more than what they add.
+        HttpToolsProtocol.data_received(self, data)
         # Still reading headers after this chunk (on_headers_complete stops the clock),
         # unless the parser refused the request and closed the connection itself.
         if (
-            self.header_deadline is not None
+            self.headers_started is not None
             and self.header_bytes > MAX_HEADER_BYTES
             and not self.transport.is_closing()
         ):
-            self._stop_header_clock()
+            self.headers_started = None
             self._refuse(431, "headers_too_large", "The request headers are too large.")
 
     def on_headers_complete(self) -> None:
-        self._stop_header_clock()
-        super().on_headers_complete()
+        self.headers_started = None
+        HttpToolsProtocol.on_headers_complete(self)
 
     def _between_requests(self) -> bool:
         return self.cycle is None or self.cycle.response_complete
 
     def _start_header_clock(self) -> None:
+        self.headers_started = self.loop.time()
         self.header_bytes = 0
-        self.header_deadline = self.loop.call_later(self.header_timeout, self._headers_overdue)
+        if self.header_timer is None:
+            self.header_timer = self.loop.call_at(
+                self.headers_started + self.header_timeout, self._check_headers
+            )
 
-    def _stop_header_clock(self) -> None:
-        if self.header_deadline is not None:
-            self.header_deadline.cancel()
-            self.header_deadline = None
-
-    def _headers_overdue(self) -> None:
-        self.header_deadline = None
-        if self.transport.is_closing():
+    def _check_headers(self) -> None:
+        self.header_timer = None
+        if self.headers_started is None or self.transport.is_closing():
+            return  # the headers came; the next request starts the clock again
+        deadline = self.headers_started + self.header_timeout
+        if self.loop.time() < deadline:
+            # A later request's headers, begun after this timer was set.
+            self.header_timer = self.loop.call_at(deadline, self._check_headers)
             return
         if not self._between_requests():
             # A pipelined request's response is still being written: closing now would cut
