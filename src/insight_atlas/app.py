@@ -26,7 +26,7 @@ from insight_atlas.migrate import head_revisions, known_revisions
 from insight_atlas.ops.api_docs import router as api_docs_router
 from insight_atlas.ops.client_address import ClientAddressRule
 from insight_atlas.ops.logging import configure_logging
-from insight_atlas.ops.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from insight_atlas.ops.middleware import RequestBodyLimitMiddleware, RequestContextMiddleware
 from insight_atlas.ops.ratelimit import create_rate_limiter
 from insight_atlas.ops.router import router as ops_router
 from insight_atlas.privacy.router import router as privacy_router
@@ -89,6 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Served by ops.api_docs from this package, not from a CDN.
         docs_url=None,
         redoc_url=None,
+        # No redirect from /v1/me/ to /v1/me: the redirect's Location would be built
+        # from the request's Host header, which a client can spoof. A 404 instead.
+        redirect_slashes=False,
     )
     app.state.services = services
     app.state.sessionmaker = services.sessionmaker
@@ -101,8 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_router)
     # Stripe retries slow webhooks: matched early, before the larger routers.
     app.include_router(billing_router)
-    # Routes are tried in order; no two routers share a path. The busiest come first and
-    # the sandbox's checkout pages, used only without Stripe, last.
+    # Routes are tried in order. The busiest come first and the sandbox's checkout pages,
+    # used only without Stripe, last. Two routers may serve one path with different
+    # methods (GET /v1/me, DELETE /v1/me): a 405 lists them all (errors.allowed_methods).
     app.include_router(assessments_router)
     app.include_router(accounts_router)
     app.include_router(reports_router)
@@ -118,7 +122,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.default = WebsiteFallback(website, app.router.default)
 
     # Added innermost first: the request context wraps everything, CORS included.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        RequestBodyLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        read_timeout_seconds=settings.http_body_timeout_seconds,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from insight_atlas.ops.context import current_request_id
 
@@ -75,12 +76,23 @@ class TooManyRequests(AppError):
         )
 
 
+class InvalidInput(StarletteHTTPException):
+    """A request value refused before validation (validation.py): text that cannot be
+    encoded, a number out of range. Rendered as a validation error; an HTTP exception, so
+    FastAPI's body parsing re-raises it as it is."""
+
+    def __init__(self, location: tuple[str | int, ...], message: str) -> None:
+        super().__init__(422, message)
+        self.location = location
+
+
 _STATUS_CODES = {
     400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     409: "conflict",
     413: "payload_too_large",
     415: "unsupported_media_type",
@@ -88,6 +100,36 @@ _STATUS_CODES = {
     429: "rate_limited",
     503: "service_unavailable",
 }
+
+
+_INT64 = range(-(2**63), 2**63)
+# Echoed pieces of a request (a field name, a key) are cut to this many characters.
+_ECHO_CHARS = 64
+
+
+def _encodable(value: Any) -> Any:
+    """`value` with what JSON cannot carry made printable: lone surrogates escaped,
+    integers beyond 64 bits and non-JSON objects given as text."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        return value if value in _INT64 else f"<{value.bit_length()}-bit integer>"
+    if isinstance(value, Mapping):
+        return {_encodable(str(key)): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable(item) for item in value]
+    return _encodable(str(value))
+
+
+def _dumps(document: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(document)
+    except orjson.JSONEncodeError:
+        # An error may echo what the request sent; rendering it must not fail (a 500
+        # hiding the 4xx), whatever it holds.
+        return orjson.dumps(_encodable(document))
 
 
 def error_response(
@@ -102,7 +144,7 @@ def error_response(
     if details is not None:
         error["details"] = details
     return Response(
-        orjson.dumps({"error": error}),
+        _dumps({"error": error}),
         status_code=status_code,
         headers=headers,
         media_type="application/json",
@@ -110,9 +152,7 @@ def error_response(
 
 
 def error_body(status_code: int, code: str, message: str) -> bytes:
-    return orjson.dumps(
-        {"error": {"code": code, "message": message, "request_id": current_request_id()}}
-    )
+    return _dumps({"error": {"code": code, "message": message, "request_id": current_request_id()}})
 
 
 async def _app_error_handler(_request: Request, exc: Exception) -> Response:
@@ -122,30 +162,53 @@ async def _app_error_handler(_request: Request, exc: Exception) -> Response:
     )
 
 
-async def _http_error_handler(_request: Request, exc: Exception) -> Response:
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves at the request's path.
+
+    Routing answers 405 with the methods of the first route whose path matched, but
+    several routes may share a path (GET and DELETE /v1/me live in two routers): each
+    method is tried against every route, as routing itself would match it.
+    """
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+
+
+async def _http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+    headers = exc.headers
     if exc.status_code == 404:
         message = "No such resource."
     elif exc.status_code == 405:
         message = "Method not allowed for this resource."
-    return error_response(exc.status_code, code, message, headers=exc.headers)
+        allowed = allowed_methods(request)
+        if allowed:  # else keep the matched route's own list
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+    return error_response(exc.status_code, code, message, headers=headers)
 
 
 def _describe_location(location: tuple[Any, ...]) -> str:
-    parts = [str(part) for part in location if part not in ("body",)]
+    parts = [_clip(str(part)) for part in location if part not in ("body",)]
     return ".".join(parts) or "body"
 
 
-async def _validation_error_handler(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    errors = exc.errors()
-    if any(error.get("type") == "json_invalid" for error in errors):
-        return error_response(400, "malformed_json", "The request body is not valid JSON.")
+def _clip(text: str) -> str:
+    return text if len(text) <= _ECHO_CHARS else text[: _ECHO_CHARS - 1] + "…"
+
+
+def _validation_response(errors: list[tuple[tuple[Any, ...], Any]]) -> Response:
     fields = [
-        {"field": _describe_location(tuple(error.get("loc", ()))), "message": error.get("msg")}
-        for error in errors
+        {"field": _describe_location(location), "message": message} for location, message in errors
     ]
     summary = "; ".join(f"{field['field']}: {field['message']}" for field in fields[:5])
     return error_response(
@@ -153,7 +216,23 @@ async def _validation_error_handler(_request: Request, exc: Exception) -> Respon
     )
 
 
+async def _validation_error_handler(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return error_response(400, "malformed_json", "The request body is not valid JSON.")
+    return _validation_response(
+        [(tuple(error.get("loc", ())), error.get("msg")) for error in errors]
+    )
+
+
+async def _invalid_input_handler(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidInput)
+    return _validation_response([(exc.location, exc.detail)])
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
+    app.add_exception_handler(InvalidInput, _invalid_input_handler)

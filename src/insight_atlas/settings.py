@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     # Where the client address comes from (ops/client_address.py): a header the proxy in
     # front sets itself, or the socket peer and the X-Forwarded-For entries of trusted proxies.
     client_ip_header: str = ""
+    # A client must send a request's headers within this time of connecting (or of the
+    # request's first byte, on a kept-alive connection), and its body within
+    # HTTP_BODY_TIMEOUT_SECONDS of the app starting to read it: slow clients cannot hold
+    # connections (ops.http_protocol, ops.middleware).
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    http_body_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    http_keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=3600)
     forwarded_allow_ips: str = "127.0.0.1"
     # The web app's static export served at `/`; empty: `web/out` of the checkout, when
     # built. "off" serves the API alone (production: the web app is on Vercel).

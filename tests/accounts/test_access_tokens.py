@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+import uuid
+from typing import Any
 
 import httpx
+import jwt
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from conftest import signed_in_user
+from conftest import assert_error, bearer, signed_in_user
 from insight_atlas.accounts import tokens
 from insight_atlas.accounts.dependencies import Principal, _principal_row
 from insight_atlas.accounts.models import User
@@ -118,3 +122,83 @@ async def test_the_principal_reuses_rows_the_session_already_holds(
     async with app.state.sessionmaker() as session:
         stored = await session.get(User, profile["id"])
         assert stored is not None and stored.display_name == "Changed once"
+
+
+def _signed(secret: str, **claims: Any) -> str:
+    """A token signed with the right key and right in every claim but those given."""
+    now = int(time.time())
+    payload = {
+        "iss": tokens.ISSUER,
+        "typ": tokens.ACCESS_TOKEN_TYPE,
+        "sub": "7",
+        "sid": str(uuid.uuid4()),
+        "iat": now,
+        "exp": now + 600,
+        **claims,
+    }
+    return jwt.encode(payload, secret, algorithm=tokens.ALGORITHM)
+
+
+BAD_SUBJECTS: list[Any] = [
+    str(2**63),  # one past the largest id a BIGINT holds
+    "9" * 30,
+    "9" * 5000,
+    "-1",
+    "0",
+    "007",
+    " 7",
+    "7 ",
+    "+7",
+    "7_0",
+    "\u0667",  # ARABIC-INDIC DIGIT SEVEN: int() reads it as 7
+    "1.5",
+    "1e3",
+    "",
+    "seven",
+    7,
+    7.0,
+    True,
+    None,
+    [7],
+    {"id": 7},
+]
+
+
+@pytest.mark.parametrize("subject", BAD_SUBJECTS, ids=repr)
+def test_a_subject_that_is_not_a_canonical_64_bit_id_is_refused(subject: Any) -> None:
+    with pytest.raises(InvalidAccessToken):
+        decode_access_token(SECRET, _signed(SECRET, sub=subject))
+
+
+@pytest.mark.parametrize("session_id", ["", "a\x00b", "x" * 65, "s\u00e9", 12, None])
+def test_a_session_id_the_database_cannot_look_up_is_refused(session_id: Any) -> None:
+    with pytest.raises(InvalidAccessToken):
+        decode_access_token(SECRET, _signed(SECRET, sid=session_id))
+
+
+def test_the_largest_64_bit_subject_is_accepted() -> None:
+    claims = decode_access_token(SECRET, _signed(SECRET, sub=str(2**63 - 1), sid="s-1"))
+    assert claims == AccessClaims(user_id=2**63 - 1, session_id="s-1")
+
+
+@pytest.mark.parametrize("subject", [str(2**63), "9" * 30, "-1", "0", " 7", 7.5, True])
+async def test_bad_subjects_are_401_on_every_authenticated_path(
+    client: httpx.AsyncClient, app: FastAPI, subject: Any
+) -> None:
+    await signed_in_user(client)
+    token = _signed(app.state.services.settings.secret_key, sub=subject)
+    assessment = str(uuid.uuid4())
+    for method, path in (
+        ("GET", "/v1/me"),
+        ("DELETE", "/v1/me/data"),
+        ("GET", "/v1/reports"),
+        # The submit route reads the token itself and, on PostgreSQL, looks the
+        # principal up in one statement with the assessment.
+        ("POST", f"/v1/assessments/{assessment}/submit"),
+        ("POST", "/v1/assessments/not-a-uuid/submit"),
+    ):
+        response = await client.request(method, path, headers=bearer(token))
+        assert_error(response, 401, "invalid_token")
+        assert response.headers["www-authenticate"] == "Bearer"
+    # Logout reads the token on its own: such a token names no session to end.
+    assert_error(await client.post("/v1/auth/logout", headers=bearer(token)), 401, "invalid_token")

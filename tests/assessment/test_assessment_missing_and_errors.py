@@ -98,6 +98,18 @@ def test_bad_timings() -> None:
         score("mini-ipip", {"mini-01": 3}, timings={"pages": [{"item_ids": [], "seconds": 3}]})
 
 
+@pytest.mark.parametrize("seconds", [float("inf"), float("nan"), float("-inf")])
+def test_non_finite_timings_are_refused(seconds: float) -> None:
+    with pytest.raises(TimingError, match="finite"):
+        score("mini-ipip", {"mini-01": 3}, timings={"mini-01": seconds})
+    with pytest.raises(TimingError, match="finite"):
+        score(
+            "mini-ipip",
+            {"mini-01": 3},
+            timings={"pages": [{"item_ids": ["mini-01"], "seconds": seconds}]},
+        )
+
+
 def test_free_text_cap() -> None:
     score("mini-ipip", {"mini-01": 3}, free_text="a" * 5000)
     with pytest.raises(FreeTextError, match="5001 characters"):

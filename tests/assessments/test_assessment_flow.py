@@ -136,6 +136,73 @@ async def test_answers_must_be_integers(client: httpx.AsyncClient) -> None:
         assert_error(response, 422, "validation_error")
 
 
+@pytest.mark.parametrize(
+    "seconds",
+    # As a client would write them: `NaN` and `Infinity` are not JSON, but lenient
+    # parsers read them, and 1e999 overflows to infinity.
+    ["-1", "-0.5", "-1e-9", "86400.5", "1e999", "-1e999", "NaN", "Infinity", "-Infinity"],
+)
+@pytest.mark.parametrize("where", ["item", "page"])
+async def test_negative_or_non_finite_seconds_are_refused_on_save(
+    client: httpx.AsyncClient, seconds: str, where: str
+) -> None:
+    _, tokens = await signed_in_user(client)
+    token = tokens["access_token"]
+    assessment_id = (await start(client, token)).json()["id"]
+    timing = (
+        f'"item_seconds": {{"mini-01": {seconds}}}'
+        if where == "item"
+        else f'"pages": [{{"item_ids": ["mini-01"], "seconds": {seconds}}}]'
+    )
+    response = await client.put(
+        f"/v1/assessments/{assessment_id}/responses",
+        content=f'{{"answers": {{"mini-01": 3}}, {timing}}}'.encode(),
+        headers={"Content-Type": "application/json", **bearer(token)},
+    )
+    error = assert_error(response, 422, "validation_error")
+    field = "item_seconds.mini-01" if where == "item" else "pages.0.seconds"
+    assert error["details"]["fields"][0]["field"] == field, error
+    assert error["message"].startswith(f"Invalid request: {field}: ")
+    state = (await client.get(f"/v1/assessments/{assessment_id}", headers=bearer(token))).json()
+    assert (state["answers"], state["item_seconds"], state["pages"]) == ({}, {}, [])
+
+
+async def test_zero_and_a_day_of_seconds_are_saved_and_submitted(
+    client: httpx.AsyncClient,
+) -> None:
+    _, tokens = await signed_in_user(client)
+    token = tokens["access_token"]
+    assessment_id = (await start(client, token)).json()["id"]
+    saved = await client.put(
+        f"/v1/assessments/{assessment_id}/responses",
+        json={
+            "answers": answers_for("mini-ipip"),
+            "item_seconds": {"mini-01": 0, "mini-02": 86_400},
+            "pages": [{"item_ids": ["mini-03"], "seconds": 0.0}],
+        },
+        headers=bearer(token),
+    )
+    assert saved.status_code == 200, saved.text
+    submitted = await client.post(f"/v1/assessments/{assessment_id}/submit", headers=bearer(token))
+    assert submitted.status_code == 201, submitted.text
+
+
+async def test_item_ids_are_bounded(client: httpx.AsyncClient) -> None:
+    _, tokens = await signed_in_user(client)
+    token = tokens["access_token"]
+    assessment_id = (await start(client, token)).json()["id"]
+    for body in (
+        {"answers": {"x" * 65: 3}},
+        {"item_seconds": {"": 1.0}},
+        {"pages": [{"item_ids": ["x" * 65], "seconds": 1.0}]},
+        {"answers": {f"item-{index}": 3 for index in range(1001)}},
+    ):
+        response = await client.put(
+            f"/v1/assessments/{assessment_id}/responses", json=body, headers=bearer(token)
+        )
+        assert_error(response, 422, "validation_error")
+
+
 async def test_free_text_is_capped_encrypted_at_rest_and_never_logged(
     client: httpx.AsyncClient, app: FastAPI, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -31,6 +31,13 @@ async def test_unknown_instrument_is_404(client: httpx.AsyncClient) -> None:
     assert_error(await client.get("/v1/instruments/mbti"), 404, "unknown_instrument")
 
 
+async def test_an_instrument_key_is_at_most_64_characters(client: httpx.AsyncClient) -> None:
+    # The 404 quotes the key it did not find: only keys as long as the body's own.
+    error = assert_error(await client.get("/v1/instruments/" + "x" * 65), 422, "validation_error")
+    assert error["details"]["fields"][0]["field"] == "path.key"
+    assert "x" * 65 not in error["message"]
+
+
 async def test_consent_text_and_version_are_published(client: httpx.AsyncClient) -> None:
     body = (await client.get("/v1/consent")).json()
     assert body["version"] and body["purpose"] == "assessment"

@@ -3,64 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
 import stat
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner
 
 from flows import SAMPLE_TEXT, answers_for
 from insight_atlas.cli.atlasctl import cli
+from live_server import atlas_serve
 
 
 @pytest.fixture
 def live_server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     """`atlas serve` in its own process, on a free loopback port."""
-    database = tmp_path / "live.db"
-    shutil.copyfile(sqlite_template, database)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "ATLAS_ENV": "test",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-        "ATLAS_DATA_DIR": str(tmp_path / "data"),
-        "PASSWORD_HASH_TIME_COST": "1",
-        "PASSWORD_HASH_MEMORY_KIB": "8192",
-        "REDIS_URL": "",
-    }
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "atlas"), "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError((tmp_path / "server.log").read_text()) from None
-                time.sleep(0.1)
+    with atlas_serve(tmp_path, sqlite_template) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture

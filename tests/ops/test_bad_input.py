@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy import text
 
-from conftest import TEST_PASSWORD, assert_error, unique_email
+from conftest import TEST_PASSWORD, assert_error, bearer, signed_in_user, unique_email
 
 
 async def count_users(app: FastAPI) -> int:
@@ -65,6 +70,71 @@ async def test_unknown_routes_and_wrong_methods(client: httpx.AsyncClient) -> No
     wrong_method = await client.get("/v1/auth/login")
     assert_error(wrong_method, 405, "method_not_allowed")
     assert "POST" in wrong_method.headers["allow"]
+
+
+def api_paths(app: FastAPI) -> dict[str, set[str]]:
+    """Every path template of the app's API routes and the methods served there."""
+
+    def leaves(routes: list[Any]) -> list[Any]:
+        found = []
+        for route in routes:
+            included = getattr(route, "original_router", None)
+            found.extend(leaves(included.routes) if included is not None else [route])
+        return found
+
+    paths: dict[str, set[str]] = defaultdict(set)
+    for route in leaves(app.router.routes):
+        if isinstance(route, APIRoute):
+            paths[route.path] |= route.methods
+    return paths
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "00000000-0000-4000-8000-000000000000", path)
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "allow"),
+    [
+        ("/v1/me", "PUT", "GET, DELETE"),
+        ("/v1/reports/{id}/share", "GET", "POST, DELETE"),
+        ("/v1/reports/{id}", "POST", "GET, DELETE"),
+        ("/v1/auth/login", "GET", "POST"),
+    ],
+)
+async def test_allow_lists_every_method_the_path_supports(
+    client: httpx.AsyncClient, path: str, method: str, allow: str
+) -> None:
+    # GET and DELETE /v1/me are routes of two routers; Allow named only the first's.
+    response = await client.request(method, concrete(path))
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == allow
+
+
+async def test_allow_is_right_for_every_path(client: httpx.AsyncClient, app: FastAPI) -> None:
+    paths = api_paths(app)
+    assert len(paths) > 20
+    for path, methods in paths.items():
+        response = await client.request("PATCH", concrete(path))
+        assert_error(response, 405, "method_not_allowed")
+        assert set(response.headers["allow"].split(", ")) == methods, path
+
+
+async def test_a_trailing_slash_is_404_and_never_a_redirect(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # A redirect to the path without the slash took its host from the Host header.
+    _, tokens = await signed_in_user(client)
+    spoofed = {"Host": "attacker.example", **bearer(tokens["access_token"])}
+    response = await client.get("/v1/me/", headers=spoofed)
+    assert_error(response, 404, "not_found")
+    assert "location" not in response.headers
+    for path, methods in api_paths(app).items():
+        assert not path.endswith("/"), path
+        for method in methods:
+            slashed = await client.request(method, concrete(path) + "/", headers=spoofed)
+            assert_error(slashed, 404, "not_found")
+            assert "location" not in slashed.headers
 
 
 async def test_non_json_content_type_is_rejected(client: httpx.AsyncClient) -> None:

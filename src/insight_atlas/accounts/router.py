@@ -29,8 +29,9 @@ from insight_atlas.db import SessionDep, request_session, utcnow
 from insight_atlas.errors import AppError
 from insight_atlas.mail import send_quietly
 from insight_atlas.services import ServicesDep, client_address
+from insight_atlas.validation import CheckedRoute
 
-router = APIRouter(prefix="/v1", tags=["accounts"])
+router = APIRouter(prefix="/v1", tags=["accounts"], route_class=CheckedRoute)
 
 FORGOT_MESSAGE = "If an account exists for that address, a reset link is on its way."
 

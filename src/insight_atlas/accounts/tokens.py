@@ -14,6 +14,9 @@ import jwt
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
 ISSUER = "insight-atlas"
 ALGORITHM = "HS256"
+# User ids are positive BIGINTs: at most the largest signed 64-bit integer.
+MAX_USER_ID = 2**63 - 1
+MAX_SESSION_ID_LENGTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +74,42 @@ def _verified_token(secret_key: str, token: str) -> tuple[AccessClaims, int]:
         raise InvalidAccessToken("The access token is invalid.") from exc
     if payload.get("typ") != ACCESS_TOKEN_TYPE:
         raise InvalidAccessToken("This token is not an access token.")
+    user_id, session_id = _user_id(payload["sub"]), _session_id(payload["sid"])
     try:
-        claims = AccessClaims(user_id=int(payload["sub"]), session_id=str(payload["sid"]))
-        return claims, int(payload["exp"])
+        return AccessClaims(user_id=user_id, session_id=session_id), int(payload["exp"])
     except (TypeError, ValueError) as exc:
         raise InvalidAccessToken("The access token is invalid.") from exc
+
+
+def _user_id(subject: object) -> int:
+    """The user id in a `sub` claim, which this service writes as canonical decimal text.
+
+    int() alone would take " 7", "+7", "7_0", "٧" and ids no column holds: the database
+    then fails the lookup with an error (a 500) rather than finding no one (a 401).
+    """
+    if not (
+        isinstance(subject, str)
+        and 0 < len(subject) <= len(str(MAX_USER_ID))
+        and subject.isascii()
+        and subject.isdigit()
+        and subject[0] != "0"
+        and int(subject) <= MAX_USER_ID
+    ):
+        raise InvalidAccessToken("The access token is invalid.")
+    return int(subject)
+
+
+def _session_id(value: object) -> str:
+    """The session id in a `sid` claim (a UUID when issued here): short printable ASCII,
+    so no database refuses the lookup (a NUL, say) instead of finding no session."""
+    if not (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_SESSION_ID_LENGTH
+        and value.isascii()
+        and value.isprintable()
+    ):
+        raise InvalidAccessToken("The access token is invalid.")
+    return value
 
 
 def new_opaque_token() -> str:

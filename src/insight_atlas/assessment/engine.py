@@ -5,6 +5,7 @@ Pure: no I/O beyond reading packaged data once, no clock, no randomness.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -96,14 +97,16 @@ def _normalise_timings(
                 ids = page.get("item_ids") if isinstance(page, Mapping) else None
                 secs = page.get("seconds") if isinstance(page, Mapping) else None
                 if not isinstance(ids, list) or not ids or not _is_seconds(secs):
-                    raise TimingError("each page needs a non-empty item_ids list and seconds >= 0")
+                    raise TimingError(
+                        "each page needs a non-empty item_ids list and finite seconds >= 0"
+                    )
                 per_item = float(secs or 0) / len(ids)
                 for item_id in ids:
                     out[str(item_id)] = per_item
         elif _is_seconds(value):
             out[key] = float(value)
         else:
-            raise TimingError(f"timing for {key!r} must be a number of seconds >= 0")
+            raise TimingError(f"timing for {key!r} must be a finite number of seconds >= 0")
     stray = sorted(k for k in out if k not in answers)
     if stray:
         raise TimingError(f"timings given for unanswered or unknown items: {', '.join(stray)}")
@@ -111,7 +114,8 @@ def _normalise_timings(
 
 
 def _is_seconds(value: Any) -> bool:
-    return type(value) in (int, float) and value >= 0
+    # NaN fails `>= 0` by itself; infinity would not.
+    return type(value) in (int, float) and 0 <= value < math.inf
 
 
 def score(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import Response
 
 from insight_atlas.accounts.dependencies import CurrentPrincipal
@@ -30,8 +30,9 @@ from insight_atlas.privacy.consent import (
 )
 from insight_atlas.reports.service import report_document
 from insight_atlas.services import ServicesDep, client_address
+from insight_atlas.validation import CheckedRoute
 
-router = APIRouter(prefix="/v1", tags=["assessments"])
+router = APIRouter(prefix="/v1", tags=["assessments"], route_class=CheckedRoute)
 
 
 def _summary(instrument: Instrument) -> InstrumentSummary:
@@ -86,7 +87,7 @@ async def get_instruments() -> list[InstrumentSummary]:
 
 
 @router.get("/instruments/{key}", response_model=InstrumentRead, operation_id="getInstrument")
-async def get_instrument(key: str) -> InstrumentRead:
+async def get_instrument(key: Annotated[str, Path(max_length=64)]) -> InstrumentRead:
     """One questionnaire: items in order, answer scale, scales and citations."""
     instrument = service.instrument_or_404(key)
     return InstrumentRead(

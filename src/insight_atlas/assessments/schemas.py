@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictInt
 
@@ -67,17 +67,31 @@ class StartAssessment(_Strict):
     age: int | None = Field(default=None, ge=10, le=120)
 
 
+# Item ids are short (the longest shipped is 14 characters); the bound keeps what an
+# error message echoes of an unknown id short too.
+ItemId = Annotated[str, Field(min_length=1, max_length=64)]
+# Checked when saved, not first at submit: a stored negative or non-finite time would
+# only fail the submission, long after the client that sent it could correct it.
+Seconds = Annotated[float, Field(ge=0, le=86_400, allow_inf_nan=False)]
+# More entries than any instrument has items (with its add-on) can only be mistakes.
+MAX_ENTRIES = 1000
+
+
 class PageTiming(_Strict):
-    item_ids: list[str] = Field(min_length=1, max_length=200)
-    seconds: float = Field(ge=0, le=86_400)
+    item_ids: list[ItemId] = Field(min_length=1, max_length=200)
+    seconds: Seconds
 
 
 class SaveResponses(_Strict):
-    answers: dict[str, StrictInt | None] = Field(
-        default_factory=dict, description="Item id → 1..5; null clears an answer."
+    answers: dict[ItemId, StrictInt | None] = Field(
+        default_factory=dict,
+        max_length=MAX_ENTRIES,
+        description="Item id → 1..5; null clears an answer.",
     )
-    item_seconds: dict[str, float] = Field(
-        default_factory=dict, description="Seconds spent per item (optional)."
+    item_seconds: dict[ItemId, Seconds] = Field(
+        default_factory=dict,
+        max_length=MAX_ENTRIES,
+        description="Seconds spent per item, 0 to 86,400 (optional).",
     )
     pages: list[PageTiming] | None = Field(
         default=None, max_length=200, description="Seconds per page; replaces earlier pages."

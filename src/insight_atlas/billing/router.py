@@ -9,8 +9,9 @@ from insight_atlas.billing import service, stripe_webhook
 from insight_atlas.billing.schemas import CheckoutRequest, PlanRead, RedirectUrl, WebhookReceipt
 from insight_atlas.db import SessionDep
 from insight_atlas.services import Services, ServicesDep
+from insight_atlas.validation import CheckedRoute
 
-router = APIRouter(prefix="/v1", tags=["billing"])
+router = APIRouter(prefix="/v1", tags=["billing"], route_class=CheckedRoute)
 
 
 @router.get("/billing/plans", response_model=list[PlanRead], operation_id="listPlans")

@@ -32,8 +32,14 @@ from insight_atlas.billing.plans import (
 from insight_atlas.db import utcnow
 from insight_atlas.services import ServicesDep
 from insight_atlas.settings import Settings
+from insight_atlas.validation import CheckedRoute
 
-router = APIRouter(prefix="/v1/billing/sandbox", tags=["billing"], include_in_schema=False)
+router = APIRouter(
+    prefix="/v1/billing/sandbox",
+    tags=["billing"],
+    include_in_schema=False,
+    route_class=CheckedRoute,
+)
 
 
 @cache

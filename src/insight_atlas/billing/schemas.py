@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from insight_atlas.validation import RequestModel
 
 
 class PlanRead(BaseModel):
@@ -16,9 +18,7 @@ class PlanRead(BaseModel):
     entitlements: list[str]
 
 
-class CheckoutRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CheckoutRequest(RequestModel):
     plan: Literal["pro_monthly", "pro_yearly"]
 
 

@@ -36,7 +36,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Serve the HTTP API (uvicorn, uvloop, httptools)."""
     import uvicorn
 
-    _load_settings()  # an unsafe configuration stops here, before any worker starts
+    settings = _load_settings()  # an unsafe configuration stops here, before any worker starts
     uvicorn.run(
         "insight_atlas.app:create_app",
         factory=True,
@@ -45,7 +45,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         workers=None if reload else workers,
         reload=reload,
         loop="uvloop",
-        http="httptools",
+        # uvicorn's httptools protocol, with request headers bounded in time and size.
+        http="insight_atlas.ops.http_protocol:BoundedHeadersProtocol",
+        timeout_keep_alive=settings.http_keep_alive_timeout_seconds,
         # The app works out the client address itself (ops/client_address.py); uvicorn's
         # rule would believe the client's own X-Forwarded-For entry under '*'.
         proxy_headers=False,

@@ -16,8 +16,9 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from insight_atlas.errors import NotFound
+from insight_atlas.validation import CheckedRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=CheckedRoute)
 
 _VENDOR = Path(fastapi_offline.__file__).resolve().parent / "static"
 _OURS = Path(__file__).resolve().parent / "api_docs_assets"

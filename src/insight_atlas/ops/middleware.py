@@ -1,4 +1,5 @@
-"""Pure-ASGI middleware: request ids, access logs, metrics, security headers, body limits.
+"""Pure-ASGI middleware: request ids, access logs, metrics, security headers, body limits
+(size and read time).
 
 Pure ASGI rather than BaseHTTPMiddleware: it adds no task or memory stream per request
 and keeps contextvars (the request id) visible to the endpoint and its log lines.
@@ -6,6 +7,7 @@ and keeps contextvars (the request id) visible to the endpoint and its log lines
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
@@ -125,12 +127,26 @@ class RequestTooLarge(StarletteHTTPException):
         super().__init__(413, f"The request body exceeds the limit of {max_bytes} bytes.")
 
 
-class BodySizeLimitMiddleware:
-    """Refuses request bodies over the limit with 413, declared or streamed."""
+class RequestBodyTimeout(StarletteHTTPException):
+    """An HTTP exception, so FastAPI's body parsing re-raises it as it is. The connection
+    is closed after the answer: the rest of the body may still arrive, or never."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            408,
+            f"The request body did not arrive within {seconds:g} seconds.",
+            headers={"Connection": "close"},
+        )
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses request bodies over the size limit with 413, declared or streamed, and
+    bodies that do not arrive in full within the read timeout with 408."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, read_timeout_seconds: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.read_timeout_seconds = read_timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -147,15 +163,30 @@ class BodySizeLimitMiddleware:
                     await self._reject(send)
                     return
         received = 0
+        body_complete = False
+        deadline: float | None = None
         response_started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_complete, deadline
+            if body_complete:
+                # Only a disconnect is left to come: waiting for it is not reading.
+                return await receive()
+            if deadline is None:
+                # Counted from the app's first read: the body waits in the server's
+                # buffer until then, and a request queued for the database is no
+                # client's fault.
+                deadline = asyncio.get_running_loop().time() + self.read_timeout_seconds
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise RequestBodyTimeout(self.read_timeout_seconds) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise RequestTooLarge(self.max_bytes)
+                body_complete = not message.get("more_body", False)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -169,6 +200,9 @@ class BodySizeLimitMiddleware:
         except RequestTooLarge:
             if not response_started:
                 await self._reject(send)
+        except RequestBodyTimeout as exc:
+            if not response_started:
+                await _send_error(send, 408, "request_timeout", exc.detail, close=True)
 
     async def _reject(self, send: Send) -> None:
         await _send_error(
@@ -179,11 +213,15 @@ class BodySizeLimitMiddleware:
         )
 
 
-async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+async def _send_error(
+    send: Send, status: int, code: str, message: str, *, close: bool = False
+) -> None:
     body = error_body(status, code, message)
     headers: list[Any] = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
     ]
+    if close:
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

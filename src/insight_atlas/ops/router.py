@@ -18,8 +18,9 @@ from insight_atlas.errors import AppError
 from insight_atlas.migrate import current_revisions, schema_state
 from insight_atlas.ops.metrics import REGISTRY
 from insight_atlas.services import ServicesDep
+from insight_atlas.validation import CheckedRoute
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=CheckedRoute)
 
 _HEALTHZ_BODY = b'{"status":"ok"}'
 

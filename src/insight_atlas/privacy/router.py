@@ -10,8 +10,9 @@ from insight_atlas.db import SessionDep, utcnow
 from insight_atlas.privacy import service
 from insight_atlas.privacy.schemas import DeleteAccountRequest, PurgeResult
 from insight_atlas.services import ServicesDep
+from insight_atlas.validation import CheckedRoute
 
-router = APIRouter(prefix="/v1/me", tags=["privacy"])
+router = APIRouter(prefix="/v1/me", tags=["privacy"], route_class=CheckedRoute)
 
 
 @router.get(

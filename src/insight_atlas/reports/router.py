@@ -12,8 +12,9 @@ from insight_atlas.db import SessionDep
 from insight_atlas.reports import service
 from insight_atlas.reports.schemas import Comparison, ReportPage, ShareLinkRead, ShareRequest
 from insight_atlas.services import ServicesDep
+from insight_atlas.validation import CheckedRoute
 
-router = APIRouter(prefix="/v1", tags=["reports"])
+router = APIRouter(prefix="/v1", tags=["reports"], route_class=CheckedRoute)
 
 
 @router.get("/reports", response_model=ReportPage, operation_id="listReports")
