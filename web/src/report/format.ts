@@ -1,0 +1,26 @@
+import { formatNumber } from "@/i18n";
+import { t } from "@/i18n/en/report";
+import { ordinal } from "./scales";
+import type { Band, ScaleScore } from "./types";
+
+export function formatPercentile(value: number): string {
+  if (value < 1) return t("report.belowFirst");
+  if (value > 99) return t("report.aboveNinetyNinth");
+  return ordinal(value);
+}
+
+export function bandWord(band: Band | null): string {
+  if (band === "low") return t("band.low");
+  if (band === "high") return t("band.high");
+  if (band === "average") return t("band.average");
+  return t("band.none");
+}
+
+export function formatRaw(scale: ScaleScore): string {
+  return formatNumber(scale.raw, Number.isInteger(scale.raw) ? 0 : 2);
+}
+
+export function normStatusKey(status: string): "published" | "derived" | "placeholder" | "none" {
+  if (status === "published" || status === "derived" || status === "placeholder") return status;
+  return "none";
+}
