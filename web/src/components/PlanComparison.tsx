@@ -52,9 +52,15 @@ export function PlanComparison({ plans }: { plans: Plan[] }) {
               {plans.map((plan) => (
                 <td key={plan.key}>
                   {plan.entitlements.includes(entitlement) ? (
-                    <span className="verdict verdict--ok">✓ {t("common.included")}</span>
+                    <span className="verdict verdict--ok">
+                      <span aria-hidden="true">✓ </span>
+                      {t("common.included")}
+                    </span>
                   ) : (
-                    <span className="muted">— {t("common.notIncluded")}</span>
+                    <span className="muted">
+                      <span aria-hidden="true">— </span>
+                      {t("common.notIncluded")}
+                    </span>
                   )}
                 </td>
               ))}

@@ -24,7 +24,7 @@ export function PercentileBar({ value, low, high }: Props) {
       <rect x={BAND_EDGES.high} y="9" width={100 - BAND_EDGES.high} height="8" fill="var(--zone-high)" />
       <line x1={BAND_EDGES.low} x2={BAND_EDGES.low} y1="7" y2="19" stroke="var(--border-strong)" strokeWidth="1" vectorEffect="non-scaling-stroke" />
       <line x1={BAND_EDGES.high} x2={BAND_EDGES.high} y1="7" y2="19" stroke="var(--border-strong)" strokeWidth="1" vectorEffect="non-scaling-stroke" />
-      <rect x={from} y="6" width={Math.max(0.6, to - from)} height="14" rx="0.8" fill="var(--interval)" opacity="0.9" />
+      <rect x={from} y="6" width={Math.max(0.6, to - from)} height="14" rx="0.8" fill="var(--interval)" />
       <line x1={at} x2={at} y1="1" y2="25" stroke="var(--accent-strong)" strokeWidth="3.5" vectorEffect="non-scaling-stroke" />
     </svg>
   );

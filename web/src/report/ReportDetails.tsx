@@ -31,7 +31,14 @@ export default function ReportDetails({ report, mode, items, answerLabels, freeT
       <section className="report-section" aria-labelledby="details-title">
         <h2 id="details-title">{t("report.detailsTitle")}</h2>
         <p className="muted reading">{t(hasFacets ? "report.detailsLeadFacets" : "report.detailsLead")}</p>
-        {domains.map((domain) => {
+        {!hasFacets ? (
+          <ul className="scale-list card" style={{ padding: "0.25rem 1.25rem" }}>
+            {domains.map((domain) => (
+              <ScaleRow key={domain.key} scale={domain} showT />
+            ))}
+          </ul>
+        ) : null}
+        {(hasFacets ? domains : []).map((domain) => {
           const facets = facetsOf(report.scales, domain.key);
           return (
             <section key={domain.key} className="domain" aria-labelledby={`domain-${domain.key}`}>

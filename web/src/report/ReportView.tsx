@@ -30,6 +30,8 @@ interface Props {
 export function ReportView({ report, createdAt, mode, items = {}, answerLabels = {}, freeText = null, actions, headerNote }: Props) {
   const domains = domainsInOrder(report.scales);
   const normStatus = normStatusKey(report.norms.status);
+  // A placeholder's label is a long caveat, explained in its own notice below.
+  const groupName = normStatus === "placeholder" ? t("norms.placeholderGroup") : (report.norms.group_label ?? "");
 
   return (
     <article aria-labelledby="report-title">
@@ -42,7 +44,7 @@ export function ReportView({ report, createdAt, mode, items = {}, answerLabels =
           <h1 id="report-title">{mode === "shared" ? t("report.sharedTitle") : t("report.title")}</h1>
           <p className="report-meta">
             {t("report.meta", { date: formatDate(createdAt) })}
-            {report.norms.group_label ? ` · ${t("report.normsShort", { group: report.norms.group_label })}` : ""}
+            {report.norms.group_label ? ` · ${t("report.normsShort", { group: groupName })}` : ""}
           </p>
         </div>
         {actions ? <div className="report-actions">{actions}</div> : null}
@@ -69,7 +71,7 @@ export function ReportView({ report, createdAt, mode, items = {}, answerLabels =
         <h2 id="summary-title">{t("report.summaryTitle")}</h2>
         <p className="muted">
           {report.norms.group_label
-            ? t("report.summaryLead", { group: report.norms.group_label })
+            ? t("report.summaryLead", { group: groupName })
             : t("report.summaryLeadNoNorms")}
         </p>
         {normStatus === "placeholder" ? (

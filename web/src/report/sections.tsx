@@ -162,10 +162,100 @@ export function ValidityPanel({ validity, citations }: { validity: Validity; cit
 
 /** "Johnson, J. A. (2005). Ascertaining…" → "Johnson (2005)". */
 export function shortCitation(full: string): string {
-  const match = /^([^,(]+).*?\((\d{4}[a-z]?)\)/.exec(full);
-  return match ? `${match[1]?.trim()} (${match[2]})` : full.slice(0, 60);
+  const year = /\((\d{4}[a-z]?)\)/.exec(full);
+  if (!year) return full.split(/[.:(]/)[0]?.trim() ?? full;
+  const authors = full.slice(0, year.index);
+  const surnames = Array.from(authors.matchAll(/([A-Z][A-Za-z'\u2019-]+),\s+(?:[A-Z]\.\s?-?)+/g), (match) => match[1]);
+  const [first, second] = surnames;
+  if (!first) return `${authors.trim()} (${year[1]})`;
+  const names = surnames.length > 2 ? `${first} et al.` : second ? `${first} & ${second}` : first;
+  return `${names} (${year[1]})`;
 }
 
+function NarrativeStatementView({
+  statement,
+  byKey,
+  items,
+  answers,
+  answerLabels,
+}: {
+  statement: NarrativeStatement;
+  byKey: Record<string, ScaleScore>;
+  items: Record<string, ItemInfo>;
+  answers: Record<string, number> | null;
+  answerLabels: Record<number, string>;
+}) {
+  const evidenceScales = statement.evidence.scales.map((key) => byKey[key]).filter((s): s is ScaleScore => Boolean(s));
+  const evidenceItems = answers ? statement.evidence.items.filter((id) => items[id]) : [];
+  if (!evidenceScales.length && !evidenceItems.length) {
+    return (
+      <div className="statement">
+        <div className="statement__plain">
+          <span className="kind">{kindWord(statement.kind)}</span>
+          <span>{statement.text}</span>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <details className="statement">
+      <summary>
+        <span className="kind">{kindWord(statement.kind)}</span>
+        <span>
+          {statement.text}
+          <span className="visually-hidden"> — {t("narrative.showEvidence")}</span>
+        </span>
+      </summary>
+      <div className="statement__body">
+        {evidenceScales.length ? (
+          <>
+            <h4>{t("narrative.scales")}</h4>
+            <ul>
+              {evidenceScales.map((scale) => {
+                const range = percentileRange(scale);
+                return (
+                  <li key={scale.key}>
+                    <strong>{scale.label}</strong>:{" "}
+                    {range
+                      ? t("report.figures", {
+                          band: bandWord(scale.band),
+                          percentile: formatPercentile(range.value),
+                          low: formatPercentile(range.low),
+                          high: formatPercentile(range.high),
+                        })
+                      : t("report.rawMean", { raw: formatRaw(scale) })}
+                  </li>
+                );
+              })}
+            </ul>
+          </>
+        ) : null}
+        {evidenceItems.length && answers ? (
+          <>
+            <h4>{t("narrative.items")}</h4>
+            <ul>
+              {evidenceItems.map((id) => {
+                const value = answers[id];
+                return (
+                  <li key={id}>
+                    “{items[id]?.text}” —{" "}
+                    <span className="muted">
+                      {t("narrative.youAnswered", {
+                        answer: value !== undefined ? (answerLabels[value] ?? String(value)) : t("narrative.notAnswered"),
+                      })}
+                    </span>
+                  </li>
+                );
+              })}
+            </ul>
+          </>
+        ) : null}
+      </div>
+    </details>
+  );
+}
+
+/** Statements grouped by the scale they are about (notes first), each open to its evidence. */
 export function NarrativeList({
   statements,
   scales,
@@ -180,80 +270,45 @@ export function NarrativeList({
   answerLabels: Record<number, string>;
 }) {
   const byKey = Object.fromEntries(scales.map((scale) => [scale.key, scale]));
+  const groups: { key: string; scale: ScaleScore | null; statements: NarrativeStatement[] }[] = [];
+  for (const statement of statements) {
+    const first = statement.evidence.scales[0];
+    // A facet's statement belongs with its domain.
+    const scale = first ? (byKey[first] ?? null) : null;
+    const home = scale?.parent ? (byKey[scale.parent] ?? scale) : scale;
+    const key = home?.key ?? "~general";
+    let group = groups.find((entry) => entry.key === key);
+    if (!group) {
+      group = { key, scale: home, statements: [] };
+      groups.push(group);
+    }
+    group.statements.push(statement);
+  }
+  const order = [...domainsInOrder(scales).map((scale) => scale.key)];
+  const rank = (key: string) => (key === "~general" ? -1 : order.indexOf(key) === -1 ? order.length : order.indexOf(key));
+  groups.sort((a, b) => rank(a.key) - rank(b.key));
   return (
     <div>
-      {statements.map((statement, index) => {
-        const evidenceScales = statement.evidence.scales.map((key) => byKey[key]).filter((s): s is ScaleScore => Boolean(s));
-        const evidenceItems = answers ? statement.evidence.items.filter((id) => items[id]) : [];
-        const hasEvidence = evidenceScales.length > 0 || evidenceItems.length > 0;
-        if (!hasEvidence) {
-          return (
-            <div key={index} className="statement">
-              <div style={{ padding: "0.85rem 1rem", display: "flex", gap: "0.75rem" }}>
-                <span className="kind">{kindWord(statement.kind)}</span>
-                <span>{statement.text}</span>
-              </div>
-            </div>
-          );
-        }
-        return (
-          <details key={index} className="statement">
-            <summary>
-              <span className="kind">{kindWord(statement.kind)}</span>
-              <span>
-                {statement.text}
-                <span className="visually-hidden"> — {t("narrative.showEvidence")}</span>
-              </span>
-            </summary>
-            <div className="statement__body">
-              {evidenceScales.length ? (
-                <>
-                  <h4>{t("narrative.scales")}</h4>
-                  <ul>
-                    {evidenceScales.map((scale) => {
-                      const range = percentileRange(scale);
-                      return (
-                        <li key={scale.key}>
-                          <strong>{scale.label}</strong>:{" "}
-                          {range
-                            ? t("report.figures", {
-                                band: bandWord(scale.band),
-                                percentile: formatPercentile(range.value),
-                                low: formatPercentile(range.low),
-                                high: formatPercentile(range.high),
-                              })
-                            : t("report.rawMean", { raw: formatRaw(scale) })}
-                        </li>
-                      );
-                    })}
-                  </ul>
-                </>
-              ) : null}
-              {evidenceItems.length && answers ? (
-                <>
-                  <h4>{t("narrative.items")}</h4>
-                  <ul>
-                    {evidenceItems.map((id) => {
-                      const info = items[id];
-                      const value = answers[id];
-                      return (
-                        <li key={id}>
-                          “{info?.text}” —{" "}
-                          <span className="muted">
-                            {t("narrative.youAnswered", {
-                              answer: value !== undefined ? (answerLabels[value] ?? String(value)) : t("narrative.notAnswered"),
-                            })}
-                          </span>
-                        </li>
-                      );
-                    })}
-                  </ul>
-                </>
-              ) : null}
-            </div>
-          </details>
-        );
-      })}
+      {groups.map((group) => (
+        <div key={group.key} className="narrative-group">
+          {group.scale ? (
+            <h3>
+              {group.scale.label}
+              {group.scale.band ? <span className="muted small"> · {bandWord(group.scale.band)}</span> : null}
+            </h3>
+          ) : null}
+          {group.statements.map((statement, index) => (
+            <NarrativeStatementView
+              key={index}
+              statement={statement}
+              byKey={byKey}
+              items={items}
+              answers={answers}
+              answerLabels={answerLabels}
+            />
+          ))}
+        </div>
+      ))}
     </div>
   );
 }

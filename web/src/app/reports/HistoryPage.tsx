@@ -21,9 +21,9 @@ import { useQuery } from "@/lib/useQuery";
 const PAGE_SIZE = 20;
 
 function validityBadge(validity: string) {
-  if (validity === "valid") return <span className="badge badge--free">✓ {t("history.validity.valid")}</span>;
-  if (validity === "caution") return <span className="badge badge--warn">! {t("history.validity.caution")}</span>;
-  return <span className="badge badge--danger">✕ {t("history.validity.invalid")}</span>;
+  if (validity === "valid") return <span className="badge badge--free"><span aria-hidden="true">✓</span> {t("history.validity.valid")}</span>;
+  if (validity === "caution") return <span className="badge badge--warn"><span aria-hidden="true">!</span> {t("history.validity.caution")}</span>;
+  return <span className="badge badge--danger"><span aria-hidden="true">✕</span> {t("history.validity.invalid")}</span>;
 }
 
 function History() {

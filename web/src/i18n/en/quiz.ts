@@ -9,7 +9,7 @@ export const quizMessages = {
   "quiz.startNew": "Start a questionnaire",
   "quiz.openingReport": "This questionnaire is finished. Opening its report…",
   "quiz.pageOf": "Page {page} of {pages}",
-  "quiz.pageHeading": "Page {page} of {pages}",
+  "quiz.pageHeading": "Statements {first} to {last} of {total}",
   "quiz.answeredOf": "{answered} of {total} answered",
   "quiz.progressLabel": "Statements answered",
   "quiz.instructions":

@@ -38,6 +38,7 @@ export const reportMessages = {
   "band.average": "Average",
   "band.high": "High",
   "band.none": "No band",
+  "norms.placeholderGroup": "a placeholder reference group",
   "norms.placeholderTitle": "Rough comparison only",
   "norms.placeholderText":
     "This questionnaire's published norms are not built in yet, so scores are compared with a placeholder reference (mean 3.0, SD 0.8). Read percentiles and bands as a rough orientation, not as a comparison with a real group.",

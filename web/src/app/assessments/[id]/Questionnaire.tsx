@@ -167,7 +167,7 @@ export function Questionnaire({ assessment, instruments }: Props) {
   const missingOnPage = page.items.filter((item) => missing.includes(item.id));
 
   return (
-    <div className={`reading${numberKeys ? " keys-on" : ""}`} style={{ maxWidth: "52rem" }}>
+    <div className={`reading centered${numberKeys ? " keys-on" : ""}`} style={{ maxWidth: "52rem" }}>
       <div className="progress">
         <div className="progress__text">
           <span>
@@ -191,7 +191,13 @@ export function Questionnaire({ assessment, instruments }: Props) {
 
       <h1 className="visually-hidden">{t("quiz.title")}</h1>
       <h2 ref={headingRef} tabIndex={-1} style={{ fontSize: "1.35rem" }}>
-        {isFinish ? t("quiz.finishTitle") : t("quiz.pageHeading", { page: pageIndex + 1, pages: totalPages })}
+        {isFinish
+          ? t("quiz.finishTitle")
+          : t("quiz.pageHeading", {
+              first: page.items[0]?.position ?? 0,
+              last: page.items[page.items.length - 1]?.position ?? 0,
+              total: itemCount,
+            })}
       </h2>
 
       {isFinish ? (

@@ -82,7 +82,7 @@ export function ConsentStep({ instrument, workStyle, consent, headingRef, onBack
   }
 
   return (
-    <div className="reading">
+    <div className="reading centered">
       <p>
         <button type="button" className="linklike" onClick={onBack}>
           ← {t("consent.back")}
