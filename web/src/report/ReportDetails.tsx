@@ -1,4 +1,6 @@
-import { lazy, Suspense } from "react";
+"use client";
+
+import { lazy, Suspense, useEffect } from "react";
 
 import { Loading } from "@/components/Loading";
 import { t } from "@/i18n/en/reportDetails";
@@ -25,6 +27,11 @@ export default function ReportDetails({ report, mode, items, answerLabels, freeT
   const workStyle = report.addons["work-style"];
   const citations = report.citations ?? {};
   const answers = mode === "owner" ? (report.answers ?? null) : null;
+
+  useEffect(() => {
+    // The whole report is on screen: the browser tests read this mark.
+    performance.mark("report-ready");
+  }, []);
 
   return (
     <>
@@ -85,7 +92,7 @@ export default function ReportDetails({ report, mode, items, answerLabels, freeT
       ) : null}
 
       {report.narrative && report.narrative.statements.length ? (
-        <section className="report-section" aria-labelledby="narrative-title">
+        <section className="report-section report-section--break" aria-labelledby="narrative-title">
           <h2 id="narrative-title">{t("report.narrativeTitle")}</h2>
           <p className="muted reading">{t(mode === "owner" ? "report.narrativeLead" : "report.narrativeLeadShared")}</p>
           <NarrativeList

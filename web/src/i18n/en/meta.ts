@@ -33,7 +33,7 @@ export const metaMessages = {
   "meta.billing.title": "Plan and billing",
   "meta.billing.description": "Your Insight Atlas plan, renewal date and payment status.",
   "meta.notFound.title": "Page not found",
-  "meta.notFound.description": "This page does not exist.",
+  "meta.notFound.description": "This page does not exist on Insight Atlas. The address may be mistyped, or the page may have moved.",
   "notFound.title": "This page does not exist",
   "notFound.text": "The address may be mistyped, or the page may have moved.",
   "notFound.home": "Go to the home page",

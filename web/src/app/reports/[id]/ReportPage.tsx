@@ -40,10 +40,6 @@ function OwnerReport({ id }: { id: string }) {
     return { document, texts, freeText };
   }, [id]);
 
-  useEffect(() => {
-    if (loaded.status === "ready") performance.mark("report-ready");
-  }, [loaded.status]);
-
   if (loaded.status === "loading") return <Loading label={t("report.loading")} />;
   if (loaded.status === "error") {
     return (
