@@ -22,7 +22,7 @@ function HeroArt() {
       </p>
       <ul className="scale-list">
         {rows.map((row) => (
-          <li key={row.label} className="scale-row" style={{ gridTemplateColumns: "minmax(8rem, 11rem) 1fr" }}>
+          <li key={row.label} className="scale-row hero-row">
             <span className="scale-row__name">{row.label}</span>
             <svg className="pbar" viewBox="0 0 100 26" preserveAspectRatio="none" aria-hidden="true">
               <rect x="0" y="9" width="100" height="8" rx="1" fill="var(--zone-mid)" />

@@ -48,19 +48,17 @@ export function SiteHeader() {
                 </li>
               </>
             ) : session.status === "signed_out" ? (
-              <>
-                <li>
-                  <NavLink href="/signin">{t("nav.signIn")}</NavLink>
-                </li>
-                <li>
-                  <NavLink href="/signup" className="nav-cta">
-                    {t("nav.signUp")}
-                  </NavLink>
-                </li>
-              </>
+              <li>
+                <NavLink href="/signin">{t("nav.signIn")}</NavLink>
+              </li>
             ) : null}
           </ul>
         </nav>
+        {session.status === "signed_out" ? (
+          <NavLink href="/signup" className="nav-cta">
+            {t("nav.signUp")}
+          </NavLink>
+        ) : null}
       </div>
     </header>
   );

@@ -51,7 +51,7 @@ export default function ReportDetails({ report, mode, items, answerLabels, freeT
             <section key={domain.key} className="domain" aria-labelledby={`domain-${domain.key}`}>
               <h3 id={`domain-${domain.key}`}>{domain.label}</h3>
               <ul className="scale-list card" style={{ padding: "0.25rem 1.25rem" }}>
-                <ScaleRow scale={domain} showT />
+                <ScaleRow scale={domain} showT name={t("report.domainOverall")} />
                 {facets.map((facet) => (
                   <ScaleRow key={facet.key} scale={facet} facet showT />
                 ))}

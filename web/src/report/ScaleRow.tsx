@@ -1,28 +1,30 @@
 import { formatNumber } from "@/i18n";
 import { t } from "@/i18n/en/report";
-import { bandWord, formatPercentile, formatRaw } from "./format";
+import { bandWord, formatBound, formatPercentile, formatRaw } from "./format";
 import { PercentileBar, RawMeanBar } from "./PercentileBar";
 import { percentileRange } from "./scales";
 import type { ScaleScore } from "./types";
 
-export function scaleFigures(scale: ScaleScore): string {
-  const range = percentileRange(scale);
-  if (!range) return t("report.rawMean", { raw: formatRaw(scale) });
-  return t("report.figures", {
-    band: bandWord(scale.band),
-    percentile: formatPercentile(range.value),
-    low: formatPercentile(range.low),
-    high: formatPercentile(range.high),
-  });
+interface RowProps {
+  scale: ScaleScore;
+  /** A facet: indented, its figures on one line. */
+  facet?: boolean;
+  showT?: boolean;
+  /** Shown instead of the scale's label (e.g. "Overall" under the domain's heading). */
+  name?: string;
 }
 
-export function ScaleRow({ scale, facet = false, showT = false }: { scale: ScaleScore; facet?: boolean; showT?: boolean }) {
+export function ScaleRow({ scale, facet = false, showT = false, name }: RowProps) {
   const range = percentileRange(scale);
+  const interval = range
+    ? t("report.intervalShort", { low: formatBound(range.low), high: formatBound(range.high) })
+    : "";
+  const tScore = showT && scale.t !== null ? t("report.rawAndT", { raw: formatRaw(scale), t: formatNumber(scale.t, 1) }) : "";
   return (
     <li className={`scale-row${facet ? " scale-row--facet" : ""}`}>
-      <div>
+      <div className="scale-row__text">
         <div className="scale-row__name">
-          {scale.label}
+          {name ?? scale.label}
           {scale.prorated ? <span className="badge badge--muted">{t("report.prorated")}</span> : null}
         </div>
         <div className="scale-row__figures">
@@ -31,12 +33,12 @@ export function ScaleRow({ scale, facet = false, showT = false }: { scale: Scale
               <span className="band-word">{bandWord(scale.band)}</span>
               {" · "}
               {t("report.percentileShort", { percentile: formatPercentile(range.value) })}
-              <br />
-              {t("report.intervalShort", { low: formatPercentile(range.low), high: formatPercentile(range.high) })}
-              {showT && scale.t !== null ? (
+              {facet ? " · " : <br />}
+              {interval}
+              {tScore ? (
                 <>
-                  <br />
-                  {t("report.rawAndT", { raw: formatRaw(scale), t: formatNumber(scale.t, 1) })}
+                  {facet ? " · " : <br />}
+                  {tScore}
                 </>
               ) : null}
             </>

@@ -9,6 +9,11 @@ export function formatPercentile(value: number): string {
   return ordinal(value);
 }
 
+/** An interval's end: "1st" and "99th" at the extremes (the interval says the rest). */
+export function formatBound(value: number): string {
+  return ordinal(Math.min(99, Math.max(1, value)));
+}
+
 export function bandWord(band: Band | null): string {
   if (band === "low") return t("band.low");
   if (band === "high") return t("band.high");

@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 
 import { formatNumber } from "@/i18n";
 import { t } from "@/i18n/en/reportDetails";
-import { bandWord, formatPercentile, formatRaw, normStatusKey } from "./format";
+import { bandWord, formatBound, formatPercentile, formatRaw, normStatusKey } from "./format";
 import { domainsInOrder, facetsOf, percentileRange } from "./scales";
 import type { ItemInfo, NarrativeStatement, ReportBody, ScaleScore, Validity, Verdict } from "./types";
 
@@ -96,7 +96,7 @@ export function ScoreTable({ scales, caption }: { scales: ScaleScore[]; caption:
                 </th>
                 <td>{bandWord(scale.band)}</td>
                 <td className="num">{range ? formatPercentile(range.value) : "—"}</td>
-                <td className="num">{range ? `${formatPercentile(range.low)}–${formatPercentile(range.high)}` : "—"}</td>
+                <td className="num">{range ? `${formatBound(range.low)}–${formatBound(range.high)}` : "—"}</td>
                 <td className="num">
                   {scale.t !== null ? formatNumber(scale.t, 1) : "—"}
                   {scale.interval ? (
@@ -220,8 +220,8 @@ function NarrativeStatementView({
                       ? t("report.figures", {
                           band: bandWord(scale.band),
                           percentile: formatPercentile(range.value),
-                          low: formatPercentile(range.low),
-                          high: formatPercentile(range.high),
+                          low: formatBound(range.low),
+                          high: formatBound(range.high),
                         })
                       : t("report.rawMean", { raw: formatRaw(scale) })}
                   </li>

@@ -4,6 +4,7 @@ import { reportMessages } from "./report";
 
 /** The report below its summary: details, narrative, validity, method (loaded with them). */
 export const reportDetailsMessages = {
+  "report.domainOverall": "Overall",
   "report.detailsTitle": "Every score in detail",
   "report.detailsLead": "Each domain with its band, percentile, 95 % interval, T-score (mean 50, SD 10 in the reference group) and raw score.",
   "report.detailsLeadFacets": "Each domain and its six facets, with band, percentile, 95 % interval, T-score (mean 50, SD 10 in the reference group) and raw score.",

@@ -30,7 +30,9 @@ function ResumeList({ items, titles }: { items: AssessmentSummary[]; titles: Rec
   if (!items.length) return null;
   return (
     <section className="card" aria-labelledby="resume-title" style={{ marginBottom: "2rem" }}>
-      <h2 id="resume-title">{t("start.resume.title")}</h2>
+      <h2 id="resume-title" style={{ fontSize: "1.25rem" }}>
+        {t("start.resume.title")}
+      </h2>
       <ul className="list">
         {items.map((item) => (
           <li key={item.id} className="list-item">
@@ -89,7 +91,10 @@ export function StartAssessment() {
   if (instruments.status === "error") return <ErrorNotice error={instruments.error} onRetry={instruments.reload} />;
 
   const titles = Object.fromEntries(instruments.data.map((item) => [item.key, item.title]));
-  const main = instruments.data.filter((item) => !item.add_on);
+  // Free first: the questionnaire anyone can take leads.
+  const main = instruments.data
+    .filter((item) => !item.add_on)
+    .sort((a, b) => Number(a.plan !== "free") - Number(b.plan !== "free"));
   const workStyle = instruments.data.find((item) => item.add_on);
 
   if (chosen) {
