@@ -1,8 +1,9 @@
 "use client";
 
-import { lazy, Suspense, useEffect } from "react";
+import { useEffect } from "react";
 
 import { Loading } from "@/components/Loading";
+import { preloadable, usePreloaded } from "@/lib/preload";
 import { t } from "@/i18n/en/reportDetails";
 import { MethodPanel, NarrativeList, RawLegend, ScoreTable, ValidityPanel } from "./sections";
 import { ScaleRow } from "./ScaleRow";
@@ -10,7 +11,7 @@ import { domainsInOrder, facetsOf } from "./scales";
 import type { ItemInfo, ReportBody } from "./types";
 
 // Only reports with free text have signals: their code and strings load when needed.
-const TextSignalsPanel = lazy(() => import("./TextSignalsPanel"));
+const signalsPanel = preloadable(() => import("./TextSignalsPanel"));
 
 interface Props {
   report: ReportBody;
@@ -27,11 +28,14 @@ export default function ReportDetails({ report, mode, items, answerLabels, freeT
   const workStyle = report.addons["work-style"];
   const citations = report.citations ?? {};
   const answers = mode === "owner" ? (report.answers ?? null) : null;
+  const showSignals = mode === "owner" && Boolean(report.text_signals);
+  const TextSignalsPanel = usePreloaded(signalsPanel, showSignals)?.default;
+  const complete = !showSignals || Boolean(TextSignalsPanel);
 
   useEffect(() => {
     // The whole report is on screen: the browser tests read this mark.
-    performance.mark("report-ready");
-  }, []);
+    if (complete) performance.mark("report-ready");
+  }, [complete]);
 
   return (
     <>
@@ -113,12 +117,10 @@ export default function ReportDetails({ report, mode, items, answerLabels, freeT
         </section>
       ) : null}
 
-      {mode === "owner" && report.text_signals ? (
+      {showSignals && report.text_signals ? (
         <section className="report-section" aria-labelledby="signals-title">
           <h2 id="signals-title">{t("report.signalsTitle")}</h2>
-          <Suspense fallback={<Loading />}>
-            <TextSignalsPanel signals={report.text_signals} freeText={freeText} />
-          </Suspense>
+          {TextSignalsPanel ? <TextSignalsPanel signals={report.text_signals} freeText={freeText} /> : <Loading />}
         </section>
       ) : null}
 

@@ -1,4 +1,3 @@
-import { lazy, Suspense } from "react";
 import type { ReactNode } from "react";
 
 import { Loading } from "@/components/Loading";
@@ -9,11 +8,12 @@ import { BarLegend, ScaleRow } from "./ScaleRow";
 import { domainsInOrder } from "./scales";
 import type { ItemInfo, ReportBody } from "./types";
 
+import { preloadable, usePreloaded } from "@/lib/preload";
+
 // Everything below the summary is its own chunk, fetched at once (in parallel with the
 // report's data), so the page's first-load JavaScript stays small.
-const loadDetails = () => import("./ReportDetails");
-const ReportDetails = lazy(loadDetails);
-if (typeof window !== "undefined") void loadDetails();
+const details = preloadable(() => import("./ReportDetails"));
+if (typeof window !== "undefined") void details.start().catch(() => undefined);
 
 interface Props {
   report: ReportBody;
@@ -28,6 +28,7 @@ interface Props {
 }
 
 export function ReportView({ report, createdAt, mode, items = {}, answerLabels = {}, freeText = null, actions, headerNote }: Props) {
+  const ReportDetails = usePreloaded(details)?.default;
   const domains = domainsInOrder(report.scales);
   const normStatus = normStatusKey(report.norms.status);
   // A placeholder's label is a long caveat, explained in its own notice below.
@@ -89,15 +90,11 @@ export function ReportView({ report, createdAt, mode, items = {}, answerLabels =
         <BarLegend />
       </section>
 
-      <Suspense fallback={<Loading />}>
-        <ReportDetails
-          report={report}
-          mode={mode}
-          items={items}
-          answerLabels={answerLabels}
-          freeText={freeText}
-        />
-      </Suspense>
+      {ReportDetails ? (
+        <ReportDetails report={report} mode={mode} items={items} answerLabels={answerLabels} freeText={freeText} />
+      ) : (
+        <Loading />
+      )}
     </article>
   );
 }

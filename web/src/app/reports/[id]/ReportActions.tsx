@@ -1,17 +1,19 @@
 "use client";
 
 import { AppLink as Link } from "@/components/AppLink";
-import { lazy, Suspense, useState } from "react";
+import { useState } from "react";
 
 import { asApiError, type ApiError } from "@/api/errors";
 import { ErrorNotice } from "@/components/ErrorNotice";
 import { t } from "@/i18n/en/report";
 import { hardNavigate } from "@/lib/navigation";
 import { deleteReport } from "@/lib/reports";
+import { preloadable, usePreloaded } from "@/lib/preload";
 
-// Dialogs load on first use: most visits only read the report.
-const ShareDialog = lazy(() => import("./ShareDialog"));
-const ConfirmDialog = lazy(() => import("@/components/ConfirmDialog"));
+// The dialogs are not part of the first load: most visits only read the report. They are
+// fetched once the page is up, so opening one is immediate.
+const shareDialog = preloadable(() => import("./ShareDialog"));
+const confirmDialog = preloadable(() => import("@/components/ConfirmDialog"));
 
 interface Props {
   reportId: string;
@@ -24,6 +26,8 @@ export function ReportActions({ reportId, canPrint, canShare }: Props) {
   const [sharing, setSharing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const ShareDialog = usePreloaded(shareDialog)?.default;
+  const ConfirmDialog = usePreloaded(confirmDialog)?.default;
 
   async function remove() {
     setBusy(true);
@@ -60,14 +64,9 @@ export function ReportActions({ reportId, canPrint, canShare }: Props) {
       <button type="button" className="button button--danger-outline button--small" onClick={() => setConfirming(true)}>
         {t("report.delete")}
       </button>
-      {sharing ? (
-        <Suspense fallback={null}>
-          <ShareDialog reportId={reportId} open={sharing} onClose={() => setSharing(false)} />
-        </Suspense>
-      ) : null}
-      {confirming ? (
-        <Suspense fallback={null}>
-      <ConfirmDialog
+      {ShareDialog ? <ShareDialog reportId={reportId} open={sharing} onClose={() => setSharing(false)} /> : null}
+      {ConfirmDialog ? (
+        <ConfirmDialog
         open={confirming}
         title={t("report.deleteTitle")}
         confirmLabel={t("report.deleteConfirm")}
@@ -80,9 +79,8 @@ export function ReportActions({ reportId, canPrint, canShare }: Props) {
         }}
       >
         <p>{t("report.deleteText")}</p>
-        {error ? <ErrorNotice error={error} /> : null}
-      </ConfirmDialog>
-        </Suspense>
+          {error ? <ErrorNotice error={error} /> : null}
+        </ConfirmDialog>
       ) : null}
     </>
   );
