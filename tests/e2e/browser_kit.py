@@ -49,7 +49,9 @@ SERVER_STOP_SECONDS = 20
 def missing_prerequisite() -> str | None:
     """Why the browser suite cannot run here, or None."""
     if not (WEB_OUT / "index.html").is_file():
-        return f"{WEB_OUT}/index.html is missing: build the site (cd web && npm ci && npm run build)"
+        return (
+            f"{WEB_OUT}/index.html is missing: build the site (cd web && npm ci && npm run build)"
+        )
     if not CHROMIUM.is_file():
         return f"{CHROMIUM} is missing: install Chromium (apt-get install chromium)"
     try:
@@ -104,9 +106,7 @@ def run_server(root: Path) -> Iterator[LiveServer]:
         "LOG_LEVEL": "WARNING",
     }
     atlas = str(Path(sys.executable).parent / "atlas")
-    subprocess.run(
-        [atlas, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120
-    )
+    subprocess.run([atlas, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120)
     log_path = root / "server.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
@@ -161,9 +161,7 @@ class Api:
         return email
 
     def login(self, email: str, password: str = PASSWORD) -> None:
-        body = self.request(
-            "POST", "/v1/auth/login", json={"email": email, "password": password}
-        )
+        body = self.request("POST", "/v1/auth/login", json={"email": email, "password": password})
         self.token = body["access_token"]
 
     def upgrade(self, plan: str = "pro_monthly") -> None:
@@ -207,11 +205,7 @@ def mail_text(raw: str) -> str:
     """The decoded text of a mail file (the outbox writes RFC 822 messages, quoted-printable)."""
     message = email.message_from_string(raw, policy=email.policy.default)
     parts = message.walk() if message.is_multipart() else [message]
-    texts = [
-        part.get_content()  # type: ignore[attr-defined]
-        for part in parts
-        if part.get_content_type() == "text/plain"
-    ]
+    texts = [part.get_content() for part in parts if part.get_content_type() == "text/plain"]
     return "\n".join(texts) if texts else raw
 
 

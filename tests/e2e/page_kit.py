@@ -20,7 +20,8 @@ AXE_LOG: list[dict[str, Any]] = []
 
 @cache
 def _axe_source() -> str:
-    return AXE_SOURCE.read_text(encoding="utf-8")
+    source: str = AXE_SOURCE.read_text(encoding="utf-8")
+    return source
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
@@ -88,7 +89,9 @@ def sign_up(page: Page, base_url: str, email: str, password: str = PASSWORD) -> 
     page.wait_for_url(re.compile(r".*/assessments/new$"))
 
 
-def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD, next_path: str = "") -> None:
+def sign_in(
+    page: Page, base_url: str, email: str, password: str = PASSWORD, next_path: str = ""
+) -> None:
     suffix = f"?next={next_path}" if next_path else ""
     page.goto(f"{base_url}/signin{suffix}")
     page.get_by_label("E-mail address").fill(email)

@@ -9,10 +9,10 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r web/e2e-requirements.txt")
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect
 
-from e2e.browser_kit import Api, LiveServer, unique_email  # noqa: E402
-from e2e.page_kit import assert_accessible, screenshot, sign_in  # noqa: E402
+from e2e.browser_kit import Api, LiveServer, unique_email
+from e2e.page_kit import assert_accessible, screenshot, sign_in
 
 # (path, a heading the page shows, screenshot name or None)
 SIGNED_OUT = [
@@ -39,7 +39,9 @@ def assert_page_basics(page: Page, label: str) -> None:
 
 
 @pytest.mark.parametrize(("path", "heading", "shot"), SIGNED_OUT, ids=[p for p, _, _ in SIGNED_OUT])
-def test_signed_out_pages(page: Page, live_server: LiveServer, path: str, heading: str, shot: str | None) -> None:
+def test_signed_out_pages(
+    page: Page, live_server: LiveServer, path: str, heading: str, shot: str | None
+) -> None:
     response = page.goto(f"{live_server.url}{path}")
     assert response is not None
     assert response.status == (404 if path == "/no-such-page" else 200)
@@ -95,7 +97,9 @@ def test_signed_in_pages(page: Page, live_server: LiveServer, api: Api) -> None:
     expect(page.get_by_text("This needs the Pro Monthly plan or higher.")).to_be_visible()
 
 
-def test_checkout_cancelled_says_nothing_was_charged(page: Page, live_server: LiveServer, api: Api) -> None:
+def test_checkout_cancelled_says_nothing_was_charged(
+    page: Page, live_server: LiveServer, api: Api
+) -> None:
     email = api.register_and_login(unique_email("cancel"))
     sign_in(page, live_server.url, email, next_path="/account/billing")
     page.wait_for_url(re.compile(r"/account/billing$"))
@@ -110,6 +114,14 @@ def test_checkout_cancelled_says_nothing_was_charged(page: Page, live_server: Li
 
 def test_robots_and_sitemap(live_server: LiveServer) -> None:
     robots = httpx.get(f"{live_server.url}/robots.txt")
-    assert robots.status_code == 200 and "Sitemap:" in robots.text and "Disallow: /account" in robots.text
+    assert (
+        robots.status_code == 200
+        and "Sitemap:" in robots.text
+        and "Disallow: /account" in robots.text
+    )
     sitemap = httpx.get(f"{live_server.url}/sitemap.xml")
-    assert sitemap.status_code == 200 and "<urlset" in sitemap.text and "/pricing</loc>" in sitemap.text
+    assert (
+        sitemap.status_code == 200
+        and "<urlset" in sitemap.text
+        and "/pricing</loc>" in sitemap.text
+    )

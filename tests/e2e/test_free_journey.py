@@ -164,8 +164,19 @@ def test_sign_up_take_the_mini_ipip_by_keyboard_and_print_the_report(
     print(f"report PDF: {len(document.pages)} A4 pages")
     if shutil.which("pdftoppm"):
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
-             str(artifacts_dir() / "report.pdf"), str(artifacts_dir() / "report-pdf-page1")],
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(artifacts_dir() / "report.pdf"),
+                str(artifacts_dir() / "report-pdf-page1"),
+            ],
             check=True,
             timeout=60,
         )

@@ -8,16 +8,18 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r web/e2e-requirements.txt")
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect
 
-from e2e.browser_kit import Api, LiveServer, newest_mail, unique_email  # noqa: E402
-from e2e.page_kit import assert_accessible, screenshot, sign_in  # noqa: E402
+from e2e.browser_kit import Api, LiveServer, newest_mail, unique_email
+from e2e.page_kit import assert_accessible, screenshot, sign_in
 
 NEW_PASSWORD = "a brand new and longer passphrase"
 RESET_LINK = re.compile(r"https?://[^\s\"'<>]+/reset-password\?token=[A-Za-z0-9_\-.~%]+")
 
 
-def test_forgot_password_mail_link_reset_and_sign_in(page: Page, live_server: LiveServer, api: Api) -> None:
+def test_forgot_password_mail_link_reset_and_sign_in(
+    page: Page, live_server: LiveServer, api: Api
+) -> None:
     base = live_server.url
     email = api.register_and_login(unique_email("reset"))
 

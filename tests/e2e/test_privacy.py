@@ -9,13 +9,15 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r web/e2e-requirements.txt")
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect
 
-from e2e.browser_kit import PASSWORD, Api, LiveServer, artifacts_dir, unique_email  # noqa: E402
-from e2e.page_kit import assert_accessible, screenshot, sign_in  # noqa: E402
+from e2e.browser_kit import PASSWORD, Api, LiveServer, artifacts_dir, unique_email
+from e2e.page_kit import assert_accessible, screenshot, sign_in
 
 
-def test_export_my_data_then_delete_the_account(page: Page, live_server: LiveServer, api: Api) -> None:
+def test_export_my_data_then_delete_the_account(
+    page: Page, live_server: LiveServer, api: Api
+) -> None:
     base = live_server.url
     email = api.register_and_login(unique_email("privacy"))
     report = api.complete("mini-ipip", seed=5)

@@ -8,10 +8,10 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r web/e2e-requirements.txt")
 
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Browser, Page, expect
 
-from e2e.browser_kit import Api, LiveServer, unique_email  # noqa: E402
-from e2e.page_kit import assert_accessible, new_context, screenshot, sign_in, sign_up  # noqa: E402
+from e2e.browser_kit import Api, LiveServer, unique_email
+from e2e.page_kit import assert_accessible, new_context, screenshot, sign_in, sign_up
 
 NEO_ORDER = [
     "Openness to Experience",
@@ -94,8 +94,12 @@ def test_upgrade_take_the_ipip_neo_120_and_compare_two_reports(
     names = table.get_by_role("rowheader").all_inner_texts()
     assert names[: len(NEO_ORDER)] == NEO_ORDER, names[:10]
     assert names[names.index("Neuroticism") + 1] == "Anxiety"
-    expect(table.get_by_text(re.compile("^(Yes: (higher|lower)|No: within measurement error)$")).first).to_be_visible()
-    expect(page.get_by_text(re.compile(r"of 35 scales changed by more than measurement error"))).to_be_visible()
+    expect(
+        table.get_by_text(re.compile("^(Yes: (higher|lower)|No: within measurement error)$")).first
+    ).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"of 35 scales changed by more than measurement error"))
+    ).to_be_visible()
     assert_accessible(page, "compare")
     screenshot(page, "compare")
 

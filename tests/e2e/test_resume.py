@@ -8,10 +8,10 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r web/e2e-requirements.txt")
 
-from playwright.sync_api import BrowserContext, Page, expect  # noqa: E402
+from playwright.sync_api import BrowserContext, Page, expect
 
-from e2e.browser_kit import LiveServer, unique_email  # noqa: E402
-from e2e.page_kit import (  # noqa: E402
+from e2e.browser_kit import LiveServer, unique_email
+from e2e.page_kit import (
     answer_visible_items,
     sign_in,
     sign_up,
@@ -51,7 +51,11 @@ def test_reload_in_the_middle_resumes_on_the_same_page_with_the_answers(
         expect(page.locator(f"input[name='{name}'][value='{value}']")).to_be_checked()
 
     # Signed out and back in elsewhere: the unfinished questionnaire is offered to continue.
-    other = context.browser.new_context(viewport={"width": 390, "height": 844}) if context.browser else None
+    other = (
+        context.browser.new_context(viewport={"width": 390, "height": 844})
+        if context.browser
+        else None
+    )
     assert other is not None
     try:
         phone = other.new_page()

@@ -28,7 +28,7 @@ def canonical_json(spec: dict[str, Any]) -> str:
 
 def build_spec(data_dir: Path) -> dict[str, Any]:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         atlas_env="test",
         atlas_data_dir=data_dir,
         database_url=f"sqlite+aiosqlite:///{data_dir / 'atlas.db'}",
