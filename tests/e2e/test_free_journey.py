@@ -49,6 +49,18 @@ FREE_TEXT = (
 A4_POINTS = (595.28, 841.89)
 
 
+def assert_focus_not_under_progress_bar(page: Page) -> None:
+    """The sticky progress bar never covers the control that has the focus."""
+    covered = page.evaluate(
+        """() => {
+            const bar = document.querySelector(".progress").getBoundingClientRect();
+            const box = document.activeElement.closest("label, fieldset").getBoundingClientRect();
+            return box.top < bar.bottom - 1 && box.bottom > bar.top;
+        }"""
+    )
+    assert not covered, "the focused answer is under the sticky progress bar"
+
+
 def answer_page_by_keyboard(page: Page, item_count: int, step: int, tab_first: bool = True) -> None:
     """Tab into each statement and answer it: number keys on some, arrow keys on others."""
     for index in range(item_count):
@@ -64,6 +76,7 @@ def answer_page_by_keyboard(page: Page, item_count: int, step: int, tab_first: b
             for _ in range((index + step) % 4):
                 page.keyboard.press("ArrowRight")
         assert focused_radio_name(page) == name, "an answer moved the focus to another statement"
+        assert_focus_not_under_progress_bar(page)
         checked = page.locator(f"input[name='{name}']:checked")
         expect(checked).to_have_count(1)
 

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r web/e2e-requirements.txt")
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from e2e.browser_kit import LiveServer, unique_email
 from e2e.page_kit import (
@@ -66,3 +66,37 @@ def test_reload_in_the_middle_resumes_on_the_same_page_with_the_answers(
         assert phone.url == address
     finally:
         other.close()
+
+
+def test_a_failed_submit_keeps_everything_and_retry_opens_the_report(
+    page: Page, live_server: LiveServer
+) -> None:
+    """The first submit reaches the server but its answer is lost; Retry opens that report."""
+    base = live_server.url
+    sign_up(page, base, unique_email("retry"))
+    start_questionnaire(page, base, "Mini-IPIP")
+    answer_visible_items(page, [2, 4, 3])
+    page.get_by_role("button", name="Next page").click()
+    answer_visible_items(page, [5, 1, 2, 4])
+    page.get_by_role("button", name="Continue to finish").click()
+    page.get_by_label("Your text").fill("I like quiet mornings and long walks.")
+
+    attempts: list[int] = []
+
+    def lose_the_answer(route: Route) -> None:
+        attempts.append(route.fetch().status)  # the server scores and stores the report …
+        route.abort("connectionreset")  # … and the answer never arrives
+
+    page.route("**/v1/assessments/*/submit", lose_the_answer)
+    page.get_by_role("button", name="Submit and see my report").click()
+    alert = page.get_by_role("alert").filter(has_text="could not be created yet")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("All your answers are kept")
+    expect(page.get_by_label("Your text")).to_have_value("I like quiet mornings and long walks.")
+    assert attempts == [201]
+
+    page.unroute("**/v1/assessments/*/submit")
+    alert.get_by_role("button", name="Retry submitting").click()
+    page.wait_for_url(re.compile(r"/reports/[0-9a-f-]{8,}$"))
+    expect(page.get_by_role("heading", name="Please keep in mind")).to_be_visible()
+    expect(page.locator("mark", has_text="quiet").first).to_be_visible()
