@@ -154,3 +154,36 @@ def test_share_link_create_open_signed_out_revoke(
         assert_accessible(visitor, "shared report (revoked)")
     finally:
         stranger.close()
+
+
+def test_manage_in_the_portal_past_due_banner_then_paid(
+    page: Page, live_server: LiveServer, api: Api
+) -> None:
+    email = api.register_and_login(unique_email("portal"))
+    api.upgrade("pro_monthly")
+    sign_in(page, live_server.url, email, next_path="/account/billing")
+    page.wait_for_url(re.compile(r"/account/billing$"))
+    expect(page.get_by_text("Pro Monthly").first).to_be_visible()
+
+    page.get_by_role("button", name="Manage subscription").click()
+    page.wait_for_url(re.compile(r"/v1/billing/sandbox/portal\?token="))
+    page.get_by_role("button", name="Simulate a failed payment").click()
+    page.wait_for_url(re.compile(r"/account/billing"))
+    expect(page.get_by_text("Payment needs attention")).to_be_visible()
+    expect(page.get_by_text("Payment overdue")).to_be_visible()
+    assert_accessible(page, "billing (past due)")
+    screenshot(page, "billing-past-due")
+    # Elsewhere, a banner under the header says so and leads to the billing page.
+    page.get_by_role("link", name="My reports").click()
+    banner = page.get_by_role("status").filter(has_text="Update payment")
+    expect(banner).to_be_visible()
+    assert_accessible(page, "history (past-due banner)")
+    banner.get_by_role("link", name="Update payment").click()
+    page.wait_for_url(re.compile(r"/account/billing$"))
+
+    page.get_by_role("button", name="Manage subscription").click()
+    page.wait_for_url(re.compile(r"/v1/billing/sandbox/portal\?token="))
+    page.get_by_role("button", name="Simulate a successful payment").click()
+    page.wait_for_url(re.compile(r"/account/billing"))
+    expect(page.get_by_text("Active", exact=True)).to_be_visible()
+    expect(page.get_by_text("Payment needs attention")).to_have_count(0)

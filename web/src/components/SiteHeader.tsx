@@ -66,8 +66,10 @@ export function SiteHeader() {
 
 export function BillingBanner() {
   const session = useSession();
+  const pathname = usePathname();
   const message = session.me?.billing_banner;
-  if (!message) return null;
+  // The billing page says the same, with the details.
+  if (!message || pathname === "/account/billing") return null;
   return (
     <div className="banner banner--warn" role="status">
       {message}{" "}

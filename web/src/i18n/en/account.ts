@@ -57,7 +57,7 @@ export const accountMessages = {
   "billing.notYet": "We have not received the payment confirmation yet. It usually arrives within a minute; reload this page to check again.",
   "billing.cancelledTitle": "Checkout cancelled",
   "billing.cancelledText": "Nothing was charged. You are still on your current plan.",
-  "billing.pastDueTitle": "Your last payment failed",
+  "billing.pastDueTitle": "Payment needs attention",
   "billing.pastDueText": "Please update your payment method to keep Pro.",
   "billing.graceUntil": "Pro stays on until {date} while the payment is retried.",
   "billing.status.active": "Active",
