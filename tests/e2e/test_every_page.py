@@ -9,12 +9,12 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r web/e2e-requirements.txt")
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from e2e.browser_kit import Api, LiveServer, unique_email
 from e2e.page_kit import assert_accessible, screenshot, sign_in
 
-# (path, a heading the page shows, screenshot name or None)
+# (path, a heading the page shows, screenshot name or None); the first three are also seen dark.
 SIGNED_OUT = [
     ("/", "Understand yourself, with the evidence showing.", "home"),
     ("/pricing", "Simple plans. Your result is always free.", "pricing"),
@@ -125,3 +125,25 @@ def test_robots_and_sitemap(live_server: LiveServer) -> None:
         and "<urlset" in sitemap.text
         and "/pricing</loc>" in sitemap.text
     )
+
+
+def test_dark_mode_keeps_contrast(browser: Browser, live_server: LiveServer, api: Api) -> None:
+    """The same pages with `prefers-color-scheme: dark`: still no serious axe violation."""
+    email = api.register_and_login(unique_email("dark"))
+    report = api.complete("mini-ipip", seed=21, include_work_style=True)
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        for path, heading, _shot in SIGNED_OUT[:3]:
+            page.goto(f"{live_server.url}{path}")
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+            assert_accessible(page, f"{path} (dark)")
+        sign_in(page, live_server.url, email, next_path=f"/reports/{report['id']}")
+        expect(page.get_by_role("heading", name="Please keep in mind")).to_be_visible()
+        assert_accessible(page, "report (dark)")
+        screenshot(page, "report-dark", widths=(1280,))
+        page.goto(f"{live_server.url}/account")
+        expect(page.get_by_role("heading", name="Delete my account")).to_be_visible()
+        assert_accessible(page, "account (dark)")
+    finally:
+        context.close()
