@@ -9,7 +9,12 @@ PUBLIC_API_URL ?= http://$(HOST):$(PORT)
 PUBLIC_WEB_URL ?= http://$(HOST):$(PORT)
 export HOST PORT PUBLIC_API_URL PUBLIC_WEB_URL
 
-.PHONY: run test lint typecheck format bench bench-engine bench-http deps dev-deps clean lock
+.PHONY: run test lint typecheck format bench bench-engine bench-http deps dev-deps clean lock web
+
+# The web app (Next.js static export in web/out), rebuilt when any of its sources is newer.
+WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/out -prune \
+	-o -path web/.next -prune -o -type f -print 2>/dev/null)
+WEB_BUILD := $(if $(wildcard web/package.json),web/out/index.html)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +32,19 @@ $(VENV)/.dev-deps: $(VENV)/.deps requirements/dev.txt
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
-## make run: migrate the database and serve the API on http://$(HOST):$(PORT)
-run: deps
+web/out/index.html: $(WEB_SOURCES) scripts/build-web.sh | $(VENV)/.deps
+	scripts/build-web.sh
+
+## make web: build the web app (Node.js from the machine, else a pinned copy in .venv)
+web: $(WEB_BUILD)
+
+## make run: build the web app if needed, migrate, serve site and API on http://$(HOST):$(PORT)
+run: deps $(WEB_BUILD)
 	$(BIN)/atlas db upgrade
 	$(BIN)/atlas serve --host $(HOST) --port $(PORT)
 
 ## make test: lint, format check, types, then the whole suite (SQLite, plus PostgreSQL if reachable)
-test: dev-deps
+test: dev-deps $(WEB_BUILD)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -65,6 +76,9 @@ lock:
 		--no-emit-index-url --no-emit-find-links --no-emit-trusted-host -o main.txt ../pyproject.toml
 	cd requirements && /tmp/atlas-pip-tools/bin/pip-compile --quiet --generate-hashes --strip-extras \
 		--no-emit-index-url --no-emit-find-links --no-emit-trusted-host --extra dev -o dev.txt ../pyproject.toml
+	cd requirements && /tmp/atlas-pip-tools/bin/pip-compile --quiet --generate-hashes --strip-extras \
+		--no-emit-index-url --no-emit-find-links --no-emit-trusted-host --extra node -c main.txt \
+		-o node.txt ../pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -142,6 +142,66 @@ async def post_event(
     )
 
 
+# --- a customer's event history ------------------------------------------------------
+
+
+@dataclass
+class Customer:
+    """What Stripe knows of a person, as its events carry it."""
+
+    user_id: int
+    email: str
+    name: str
+    customer_id: str
+    subscription_id: str
+    foreign_customer_id: str
+
+    def needles(self) -> list[str]:
+        return [self.email, self.name, self.customer_id, self.subscription_id]
+
+
+async def seed_customer_events(client: httpx.AsyncClient, user_id: int, email: str) -> Customer:
+    """A paid, then past-due, subscription, delivered as signed Stripe events, as Stripe
+    sends them (with the customer's e-mail address and name), plus one that fails."""
+    tag = uuid.uuid4().hex[:10]
+    customer = Customer(
+        user_id=user_id,
+        email=email,
+        name=f"Ada Customer{tag}",
+        customer_id=f"cus_{tag}",
+        subscription_id=f"sub_{tag}",
+        foreign_customer_id=f"cus_other{tag}",
+    )
+    ids = {"customer_id": customer.customer_id, "subscription_id": customer.subscription_id}
+    details = {"email": email, "name": customer.name, "address": {"country": "NL"}}
+    checkout = checkout_session_object(user_id=user_id, **ids) | {
+        "customer_email": email,
+        "customer_details": details,
+    }
+    subscription = subscription_object(**ids, user_id=user_id, price_id=PRICE_MONTHLY)
+    invoice_fields = {"customer_email": email, "customer_name": customer.name}
+    events = [
+        ("checkout.session.completed", checkout, 200),
+        ("customer.subscription.created", subscription, 200),
+        ("invoice.paid", invoice_object(**ids, paid=True) | invoice_fields, 200),
+        ("invoice.payment_failed", invoice_object(**ids, paid=False) | invoice_fields, 200),
+        # Our user id in metadata, someone else's customer: refused, stored with its reason.
+        (
+            "customer.subscription.updated",
+            subscription_object(
+                subscription_id=f"sub_other{tag}",
+                customer_id=customer.foreign_customer_id,
+                user_id=user_id,
+            ),
+            200,
+        ),
+    ]
+    for created, (event_type, obj, status) in enumerate(events, start=1_700_000_000):
+        response = await post_event(client, stripe_event(event_type, obj, created=created))
+        assert response.status_code == status, response.text
+    return customer
+
+
 # --- fake Stripe API -------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """billing: per-field event times, event outcomes, deleted customers
 
 Revision ID: 0006_billing_event_order
-Revises: 0004_ciphertext_storage
+Revises: 0005_never_reuse_ids
 Create Date: 2026-12-03
 
 Additive only: two nullable columns and a new table, so the previous release keeps
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_billing_event_order"
-down_revision: str | None = "0004_ciphertext_storage"
+down_revision: str | None = "0005_never_reuse_ids"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

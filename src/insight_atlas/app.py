@@ -23,6 +23,8 @@ from insight_atlas.db import create_engine, create_sessionmaker
 from insight_atlas.errors import install_error_handlers
 from insight_atlas.mail import create_mailer
 from insight_atlas.migrate import head_revisions, known_revisions
+from insight_atlas.ops.api_docs import router as api_docs_router
+from insight_atlas.ops.client_address import ClientAddressRule
 from insight_atlas.ops.logging import configure_logging
 from insight_atlas.ops.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from insight_atlas.ops.ratelimit import create_rate_limiter
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mailer=create_mailer(settings),
         cipher=cipher,
         scorer=ReportScorer(settings.engine_processes, cipher),
+        client_addresses=ClientAddressRule.from_settings(settings),
     )
 
     @asynccontextmanager
@@ -83,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Consent-first self-understanding: questionnaires, explainable reports.",
         lifespan=lifespan,
+        # Served by ops.api_docs from this package, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     app.state.sessionmaker = services.sessionmaker
@@ -102,10 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports_router)
     app.include_router(privacy_router)
     app.include_router(billing_sandbox_router)
-    # FastAPI puts its documentation pages first; API requests should not pass them on
-    # every request (a stable sort keeps the order of everything else).
-    docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
-    app.router.routes.sort(key=lambda route: getattr(route, "path", None) in docs)
+    app.include_router(api_docs_router)
+    # FastAPI puts its schema route first; API requests should not pass it on every
+    # request (a stable sort keeps the order of everything else).
+    app.router.routes.sort(key=lambda route: getattr(route, "path", None) == app.openapi_url)
     website = website_for(settings.web_dist_dir)
     if website is not None:
         # Tried only when no API route matched, so the API's paths and speed are untouched.

@@ -11,13 +11,13 @@ with its magic number, and the zlib streams written then start with 0x78.
 
 from __future__ import annotations
 
-import os
 import zlib
 from pathlib import Path
 
 import zstandard
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from insight_atlas.private_files import private_directory, private_file, write_private_file
 from insight_atlas.settings import Settings
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -66,17 +66,16 @@ class FieldCipher:
 
 
 def _local_key(path: Path) -> bytes:
+    private_directory(path.parent)
     if path.exists():
+        private_file(path)  # a key written before files were kept private
         return path.read_bytes().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = Fernet.generate_key()
     # O_EXCL: two processes starting together cannot both write a different key.
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_private_file(path, key + b"\n")
     except FileExistsError:
         return path.read_bytes().strip()
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key + b"\n")
     return key
 
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import orjson
+import structlog
 from fastapi import Depends, Request
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Dialect
@@ -23,7 +24,11 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from insight_atlas.errors import AppError
+from insight_atlas.private_files import prepare_sqlite_file, private_directory
 from insight_atlas.settings import Settings
+
+# structlog directly: db imports no domain (ops.logging.get_logger does the same).
+_log = structlog.get_logger(logger_name="insight_atlas.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -35,6 +40,13 @@ NAMING_CONVENTION = {
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigIntegerId = BigInteger().with_variant(Integer(), "sqlite")
+
+# The `__table_args__` of every table with an integer id. Without AUTOINCREMENT, SQLite
+# gives a new row the largest id in use plus one, so the next account got the id of the
+# newest deleted one, and with it whatever still named that id (a Stripe customer, a
+# sandbox link, limiter counters). With it SQLite never goes below the largest id it ever
+# handed out; PostgreSQL sequences never go back anyway.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -89,7 +101,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
     if url.startswith("sqlite"):
         if ":memory:" not in url:
-            settings.atlas_data_dir.mkdir(parents=True, exist_ok=True)
+            private_directory(settings.atlas_data_dir)
+            prepare_sqlite_file(url)
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_recycle"] = 1800
@@ -108,7 +121,50 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Deleted rows are overwritten with zeros rather than left in free space, where
+        # anyone holding the file could read an erased account back.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+
+
+_WIPE_AFTER_COMMIT = "insight_atlas.wipe_after_commit"
+
+
+def wipe_after_commit(session: AsyncSession) -> None:
+    """Ask that what this request deletes leaves the database files once it commits.
+
+    For erasure (account deletion, data purge, a deleted report). On SQLite, secure_delete
+    zeroes the rows in the database pages, but until a checkpoint the WAL still holds the
+    earlier versions of those pages, rows included; a TRUNCATE checkpoint after the commit
+    copies the zeroed pages back and empties the WAL. PostgreSQL keeps dead tuples until
+    VACUUM reclaims them (docs/SECURITY.md); nothing is run there per request.
+    """
+    session.info[_WIPE_AFTER_COMMIT] = True
+
+
+async def checkpoint_sqlite_wal(engine: AsyncEngine) -> None:
+    """Copy the WAL into the database file and truncate it (SQLite only; else nothing)."""
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as connection:
+        result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = result.one()[0]  # then the WAL's pages, and how many were moved
+    if busy:
+        # A reader still holds an older snapshot; the next checkpoint finishes the job.
+        _log.warning("wal_checkpoint_incomplete")
+
+
+async def _wipe_if_asked(session: AsyncSession) -> None:
+    if not session.info.pop(_WIPE_AFTER_COMMIT, False):
+        return
+    bind = session.bind
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+        return
+    try:
+        await checkpoint_sqlite_wal(bind)
+    except Exception:
+        # The deletion is committed; failing the request now would only confuse.
+        _log.exception("wal_checkpoint_failed")
 
 
 class DirectConnection:
@@ -244,23 +300,29 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
                 raise
             else:
                 await session.commit()
+                await _wipe_if_asked(session)
     finally:
         slot.give_back()
 
 
 @contextlib.asynccontextmanager
-async def database_released(session: AsyncSession) -> AsyncIterator[None]:
+async def database_released(session: AsyncSession, *, always: bool = False) -> AsyncIterator[None]:
     """While the caller waits on something else (a submission on its scoring worker),
     hand the connection and the slot back if every slot is taken, so the next request
     need not wait for that; take a slot again after. While slots are free nothing is
     handed back: that would cost a commit and a second connection checkout (10% of a
     submit's instructions) and help no one.
 
+    `always` hands them back whether or not slots are free, for waits that queue among
+    themselves: password hashing waits its turn for PASSWORD_HASH_CONCURRENCY, so a burst
+    of sign-ins holding their slots meanwhile would take every slot and keep requests that
+    only need the database waiting for seconds. What the session wrote so far is committed.
+
     If the wait fails, its error propagates without a slot: the request then has nothing
     left to roll back. Taking the slot again may answer DatabaseBusy (503).
     """
     slot: SessionSlot | None = session.info.get(_SLOT)
-    if slot is None or not slot.all_taken():
+    if slot is None or not (always or slot.all_taken()):
         yield
         return
     await session.commit()
@@ -272,3 +334,8 @@ async def database_released(session: AsyncSession) -> AsyncIterator[None]:
 # scope="function" runs the commit before the response is sent, so a client never
 # sees success for a write that failed to commit.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+# The same session as a context manager (`async with request_session(request) as session`),
+# for a handler with slow work to do before it needs the database, such as hashing a new
+# password: the slot is taken on entering, and the commit happens on leaving.
+request_session = contextlib.asynccontextmanager(get_session)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -15,6 +14,7 @@ from typing import Protocol
 import aiosmtplib
 
 from insight_atlas.ops.logging import get_logger
+from insight_atlas.private_files import private_directory, write_private_file
 from insight_atlas.settings import MailBackend, Settings
 
 _log = get_logger("insight_atlas.mail")
@@ -51,16 +51,16 @@ class OutboxMailer:
 
     async def send(self, mail: Mail) -> None:
         message = build_message(mail, self._sender)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        safe_to = re.sub(r"[^A-Za-z0-9@._-]", "_", mail.to)
-        path = self._directory / f"{stamp}-{safe_to}-{uuid.uuid4().hex[:8]}.eml"
+        # Microseconds, so names sort in sending order; no address in the name: directory
+        # listings and backups would show who got mail.
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        path = self._directory / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
         await asyncio.to_thread(self._write, path, message.as_bytes())
         _log.info("mail_outbox", to=mail.to, subject=mail.subject, body=mail.body, file=str(path))
 
     def _write(self, path: Path, data: bytes) -> None:
-        self._directory.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        path.chmod(0o600)
+        private_directory(self._directory)
+        write_private_file(path, data)
 
 
 class SmtpMailer:

@@ -12,6 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
+from insight_atlas.private_files import prepare_sqlite_file
+
 _DEFAULT_MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -57,6 +59,8 @@ def current_revisions(connection: Connection) -> tuple[str, ...]:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    # The first upgrade creates the SQLite file: 0600 from the start (private_files).
+    prepare_sqlite_file(database_url)
     command.upgrade(alembic_config(database_url), revision)
 
 

@@ -12,6 +12,7 @@ from insight_atlas.accounts.passwords import PasswordService
 from insight_atlas.assessments.scoring import ReportScorer
 from insight_atlas.crypto import FieldCipher
 from insight_atlas.mail import Mailer
+from insight_atlas.ops.client_address import ClientAddressRule
 from insight_atlas.ops.ratelimit import RateLimiter
 from insight_atlas.settings import Settings
 
@@ -26,6 +27,7 @@ class Services:
     mailer: Mailer
     cipher: FieldCipher
     scorer: ReportScorer
+    client_addresses: ClientAddressRule
 
 
 async def get_services(request: Request) -> Services:
@@ -38,4 +40,6 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The address the request comes from (ops/client_address.py)."""
+    services: Services = request.app.state.services
+    return services.client_addresses.address_of(request)

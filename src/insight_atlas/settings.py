@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import functools
+import ipaddress
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -60,6 +62,9 @@ class Settings(BaseSettings):
     public_api_url: str = "http://127.0.0.1:8000"
     public_web_url: str = "http://127.0.0.1:8000"
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    # Where the client address comes from (ops/client_address.py): a header the proxy in
+    # front sets itself, or the socket peer and the X-Forwarded-For entries of trusted proxies.
+    client_ip_header: str = ""
     forwarded_allow_ips: str = "127.0.0.1"
     # The web app's static export served at `/`; empty: `web/out` of the checkout, when
     # built. "off" serves the API alone (production: the web app is on Vercel).
@@ -73,6 +78,8 @@ class Settings(BaseSettings):
     login_account_window_seconds: int = Field(default=900, ge=1)
     password_forgot_max_per_ip: int = Field(default=10, ge=1)
     password_forgot_window_seconds: int = Field(default=3600, ge=1)
+    register_max_per_ip: int = Field(default=10, ge=1)
+    register_ip_window_seconds: int = Field(default=3600, ge=1)
 
     mail_backend: MailBackend = MailBackend.OUTBOX
     mail_from: str = "Insight Atlas <no-reply@insight-atlas.local>"
@@ -106,6 +113,20 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("client_ip_header")
+    @classmethod
+    def _check_header_name(cls, value: str) -> str:
+        value = value.strip()
+        if value and not _HEADER_NAME.fullmatch(value):
+            raise ValueError(f"CLIENT_IP_HEADER {value!r} is not an HTTP header name")
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        _proxy_networks(value)
         return value
 
     @field_validator("database_url")
@@ -165,6 +186,10 @@ class Settings(BaseSettings):
         return problems
 
     @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return _proxy_networks(self.forwarded_allow_ips)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -183,6 +208,33 @@ class Settings(BaseSettings):
     @property
     def outbox_dir(self) -> Path:
         return self.atlas_data_dir / "outbox"
+
+
+_HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+
+
+def _proxy_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """FORWARDED_ALLOW_IPS: comma-separated addresses or networks of trusted proxies."""
+    networks = []
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            # Trusting every hop means believing the left-most X-Forwarded-For entry, which
+            # the client writes itself: per-address limits and the consent ledger's address
+            # would be whatever the client claims.
+            raise ValueError(
+                "FORWARDED_ALLOW_IPS='*' would take the client address from whatever"
+                " X-Forwarded-For a client sends; list the proxies' addresses or networks,"
+                " or set CLIENT_IP_HEADER to the header the proxy sets (Fly: Fly-Client-IP)"
+            )
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"FORWARDED_ALLOW_IPS entry {entry!r} is not an IP address or network"
+            ) from None
+    return tuple(networks)
 
 
 @functools.lru_cache(maxsize=1)

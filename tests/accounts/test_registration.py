@@ -132,3 +132,47 @@ async def test_register_twice_concurrently_creates_one_account(
         users = await connection.scalar(text('SELECT count(*) FROM "user"'))
         subscriptions = await connection.scalar(text("SELECT count(*) FROM subscription"))
     assert (users, subscriptions) == (1, 1)
+
+
+async def test_registration_is_throttled_per_client_address(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    app.state.services.settings.register_max_per_ip = 3
+    await register(client)
+    # Refused attempts count too: a 409 tells whether an address has an account.
+    taken = await register(client)
+    again = await client.post(
+        "/v1/auth/register", json={"email": taken["email"], "password": TEST_PASSWORD}
+    )
+    assert_error(again, 409, "email_taken")
+    limited = await client.post(
+        "/v1/auth/register", json={"email": unique_email(), "password": TEST_PASSWORD}
+    )
+    error = assert_error(limited, 429, "rate_limited")
+    assert int(limited.headers["retry-after"]) > 0
+    assert error["details"]["retry_after_seconds"] == int(limited.headers["retry-after"])
+
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.20", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        await register(other)  # another address has its own count
+
+
+async def test_a_burst_of_registrations_gets_only_the_default_number_through(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    import asyncio
+
+    from insight_atlas.settings import Settings
+
+    default = Settings.model_fields["register_max_per_ip"].default
+    assert app.state.services.settings.register_max_per_ip == default == 10
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                "/v1/auth/register", json={"email": unique_email(), "password": TEST_PASSWORD}
+            )
+            for _ in range(default + 5)
+        )
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] * default + [429] * 5

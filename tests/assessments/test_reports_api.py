@@ -103,6 +103,20 @@ async def test_compare_refuses_different_instruments(
     assert_error(response, 422, "not_comparable")
 
 
+async def test_compare_refuses_a_report_with_itself(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    profile, tokens = await signed_in_user(client)
+    await make_pro(app, profile["id"])
+    token = tokens["access_token"]
+    report = await complete_report(client, token)
+    response = await client.get(
+        f"/v1/reports/{report['id']}/compare/{report['id']}", headers=bearer(token)
+    )
+    error = assert_error(response, 422, "not_comparable")
+    assert "itself" in error["message"]
+
+
 async def test_share_link_shows_scores_only_and_can_be_revoked(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:

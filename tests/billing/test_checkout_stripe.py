@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from typing import Any
 
 import httpx
@@ -215,3 +216,22 @@ async def test_delete_me_cancels_in_stripe_and_is_aborted_when_stripe_refuses(
     assert deleted.status_code == 204, deleted.text
     assert fake_stripe.calls("DELETE", f"/v1/subscriptions/{sub_id}")
     assert (await stripe_mode_client.get("/v1/me", headers=headers)).status_code == 401
+
+
+async def test_stripe_calls_send_their_form_body_without_deprecation_warnings(
+    stripe_mode_client: httpx.AsyncClient, fake_stripe: FakeStripe
+) -> None:
+    _, tokens = await signed_in_user(stripe_mode_client)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        response = await stripe_mode_client.post(
+            "/v1/billing/checkout",
+            json={"plan": "pro_yearly"},
+            headers=bearer(tokens["access_token"]),
+        )
+    assert response.status_code == 200, response.text
+    assert [str(w.message) for w in caught if w.category is DeprecationWarning] == []
+    # The form still arrives whole: one request per call, no retry after a transport error.
+    [checkout] = fake_stripe.calls("POST", "/v1/checkout/sessions")
+    assert checkout.form["line_items[0][price]"] == "price_test_yearly"
+    assert len(fake_stripe.calls("POST", "/v1/customers")) == 1

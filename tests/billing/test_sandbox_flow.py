@@ -232,7 +232,9 @@ async def test_plans_are_public_with_prices_and_entitlements(client: httpx.Async
     assert (plans["pro_yearly"]["amount_cents"], plans["pro_yearly"]["interval"]) == (19000, "year")
     assert "instrument:ipip-neo-120" not in plans["free"]["entitlements"]
     assert {"privacy:export", "privacy:delete"} <= set(plans["free"]["entitlements"])
-    assert "reports:print" in plans["pro_yearly"]["entitlements"]
+    assert plans["pro_yearly"]["entitlements"] == plans["pro_monthly"]["entitlements"]
+    # Printing belongs to every report: no plan advertises it as a feature of its own.
+    assert not any("print" in name for plan in plans.values() for name in plan["entitlements"])
 
 
 async def test_deleting_a_subscribed_account_in_the_sandbox(client: httpx.AsyncClient) -> None:

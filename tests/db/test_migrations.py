@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from conftest import POSTGRES_AVAILABLE, create_postgres_database, drop_postgres_database
 from insight_atlas import migrate
@@ -127,3 +127,155 @@ def test_storage_change_gives_up_on_a_busy_table_and_changes_nothing(
     assert _storage(empty_database, "report", "body_ciphertext") == "x"
     migrate.upgrade(empty_database)
     assert _storage(empty_database, "report", "body_ciphertext") == "e"
+
+
+def _sqlite_path(url: str) -> str:
+    return str(make_url(url).database)
+
+
+def _integer_id_tables() -> list[str]:
+    from sqlalchemy import Integer
+
+    from insight_atlas.models import Base
+
+    return sorted(
+        table.name
+        for table in Base.metadata.sorted_tables
+        if [column.type._type_affinity for column in table.primary_key.columns] == [Integer]
+    )
+
+
+def test_every_table_with_an_integer_id_declares_that_ids_are_never_reused() -> None:
+    from insight_atlas.models import Base
+
+    tables = _integer_id_tables()
+    assert {"user", "subscription", "share_link"} <= set(tables)
+    undeclared = [
+        name
+        for name in tables
+        if not Base.metadata.tables[name].dialect_options["sqlite"]["autoincrement"]
+    ]
+    assert undeclared == []
+
+
+@pytest.mark.parametrize("empty_database", ["sqlite"], indirect=True)
+def test_sqlite_never_hands_out_a_deleted_rows_id_again(empty_database: str) -> None:
+    migrate.upgrade(empty_database)
+    engine = create_engine(f"sqlite:///{_sqlite_path(empty_database)}")
+    try:
+        with engine.begin() as connection:
+            schema = dict(
+                connection.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+                ).all()
+            )
+            for name in _integer_id_tables():
+                assert "PRIMARY KEY AUTOINCREMENT" in schema[name], name
+            connection.exec_driver_sql(
+                "INSERT INTO user (email, password_hash, is_active, password_changed_at,"
+                " created_at, updated_at) VALUES ('a@example.com', 'x', 1, '2026-01-01',"
+                " '2026-01-01', '2026-01-01')"
+            )
+            first = connection.exec_driver_sql("SELECT max(id) FROM user").scalar_one()
+            connection.exec_driver_sql("DELETE FROM user")
+            connection.exec_driver_sql(
+                "INSERT INTO user (email, password_hash, is_active, password_changed_at,"
+                " created_at, updated_at) VALUES ('b@example.com', 'x', 1, '2026-01-01',"
+                " '2026-01-01', '2026-01-01')"
+            )
+            second = connection.exec_driver_sql("SELECT max(id) FROM user").scalar_one()
+        assert second > first
+    finally:
+        engine.dispose()
+
+
+_USER_ROW = (
+    "INSERT INTO user (id, email, password_hash, is_active, password_changed_at, created_at,"
+    " updated_at) VALUES (?, ?, 'x', 1, '2026-01-01', '2026-01-01', '2026-01-01')"
+)
+
+
+@pytest.mark.parametrize("empty_database", ["sqlite"], indirect=True)
+def test_rebuilding_an_existing_sqlite_file_keeps_every_row_key_and_rule(
+    empty_database: str,
+) -> None:
+    migrate.upgrade(empty_database, "0004_ciphertext_storage")
+    engine = create_engine(f"sqlite:///{_sqlite_path(empty_database)}")
+    try:
+        with engine.begin() as connection:
+            for user_id in (1, 2, 3):
+                connection.exec_driver_sql(_USER_ROW, (user_id, f"u{user_id}@example.com"))
+                connection.exec_driver_sql(
+                    "INSERT INTO subscription (user_id, plan, status, cancel_at_period_end,"
+                    " created_at, updated_at) VALUES (?, 'free', 'active', 0, '2026-01-01',"
+                    " '2026-01-01')",
+                    (user_id,),
+                )
+            connection.exec_driver_sql(
+                "INSERT INTO password_reset_token (user_id, token_hash, created_at, expires_at)"
+                " VALUES (3, 'h3', '2026-01-01', '2026-01-01')"
+            )
+            before = connection.exec_driver_sql(
+                "SELECT u.id, u.email, s.id FROM user u JOIN subscription s ON s.user_id = u.id"
+                " ORDER BY u.id"
+            ).all()
+
+        migrate.upgrade(empty_database)
+
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            after = connection.exec_driver_sql(
+                "SELECT u.id, u.email, s.id FROM user u JOIN subscription s ON s.user_id = u.id"
+                " ORDER BY u.id"
+            ).all()
+            assert after == before
+            # References, cascades and checks survived the rebuild.
+            connection.exec_driver_sql("DELETE FROM user WHERE id = 3")
+            assert connection.exec_driver_sql("SELECT count(*) FROM subscription").scalar() == 2
+            assert (
+                connection.exec_driver_sql("SELECT count(*) FROM password_reset_token").scalar()
+                == 0
+            )
+            with pytest.raises(IntegrityError):
+                connection.exec_driver_sql(_USER_ROW, (9, "Upper@Example.com"))
+            connection.rollback()
+            connection.exec_driver_sql("DELETE FROM user WHERE id = 3")
+            connection.exec_driver_sql(
+                "INSERT INTO user (email, password_hash, is_active, password_changed_at,"
+                " created_at, updated_at) VALUES ('new@example.com', 'x', 1, '2026-01-01',"
+                " '2026-01-01', '2026-01-01')"
+            )
+            newest = connection.exec_driver_sql(
+                "SELECT id FROM user WHERE email = 'new@example.com'"
+            ).scalar_one()
+            assert newest == 4  # not 3, the id of the deleted account
+            connection.commit()
+
+        migrate.downgrade(empty_database, "0004_ciphertext_storage")
+        with engine.connect() as connection:
+            schema = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'user'"
+            ).scalar_one()
+            assert "AUTOINCREMENT" not in schema and "pk_user" in schema
+            ids = connection.exec_driver_sql("SELECT id FROM user ORDER BY id").scalars().all()
+            assert ids == [1, 2, 4]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("empty_database", ["sqlite"], indirect=True)
+def test_rebuild_refuses_a_connection_that_enforces_foreign_keys(empty_database: str) -> None:
+    migrate.upgrade(empty_database, "0004_ciphertext_storage")
+    engine = create_engine(f"sqlite:///{_sqlite_path(empty_database)}")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.exec_driver_sql(_USER_ROW, (1, "kept@example.com"))
+            connection.commit()
+            with pytest.raises(RuntimeError, match="foreign keys"):
+                migrate.run_on_connection(connection, "upgrade", "head")
+            connection.rollback()
+            assert migrate.current_revisions(connection) == ("0004_ciphertext_storage",)
+            assert connection.exec_driver_sql("SELECT count(*) FROM user").scalar() == 1
+    finally:
+        engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -207,9 +208,30 @@ async def test_cors_allows_configured_origins_only(database_url: str, tmp_path: 
 async def test_documentation_pages_are_served_after_every_api_route(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    for path in ("/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect"):
+    for path in ("/openapi.json", "/docs", "/redoc"):
         assert (await client.get(path)).status_code == 200, path
     assert "/v1/assessments/{assessment_id}/submit" in (await client.get("/openapi.json")).text
     # Routes are tried in order: the documentation pages come last, not before each request.
-    paths = [getattr(route, "path", None) for route in app.router.routes]
-    assert paths[-4:] == ["/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"]
+    *_, docs_router, schema = app.router.routes
+    assert getattr(schema, "path", None) == "/openapi.json"
+    docs_paths = [route.path for route in docs_router.original_router.routes]  # type: ignore[attr-defined]
+    assert docs_paths == ["/docs", "/redoc", "/docs/assets/{name}"]
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+async def test_documentation_pages_load_everything_from_here(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    page = await client.get(path)
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    html = page.text
+    # No inline script (it would be blocked) and nothing from another host.
+    assert "<script>" not in html and "http" not in html
+    for asset in re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', html):
+        response = await client.get(asset)
+        assert response.status_code == 200, asset
+        assert len(response.content) > 100, asset
+    assert_error(await client.get("/docs/assets/../../settings.py"), 404, "not_found")
+    assert_error(await client.get("/docs/assets/nope.js"), 404, "not_found")

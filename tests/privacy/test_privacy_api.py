@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from typing import Any
+
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import Table, func, select
 
-from conftest import TEST_PASSWORD, assert_error, bearer, login, signed_in_user
+from conftest import TEST_PASSWORD, assert_error, bearer, login, signed_in_user, unique_email
 from flows import SAMPLE_TEXT, complete_report, make_pro, start
-from insight_atlas.accounts.models import AuthSession, RefreshToken
+from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken
 from insight_atlas.models import Base
+from stripe_fakes import PRICE_MONTHLY, seed_customer_events, stripe_event_rows
 
 
 async def rows_of(app: FastAPI, user_id: int) -> dict[str, int]:
@@ -36,8 +41,35 @@ def _ownership_query(table: Table, user_id: int):  # type: ignore[no-untyped-def
 
 def test_every_table_is_covered_by_the_ownership_scan() -> None:
     uncovered = [t.name for t in Base.metadata.sorted_tables if _ownership_query(t, 1) is None]
-    # Tables that hold no personal data may be listed here, with the reason.
-    assert set(uncovered) <= {"stripe_event"}, uncovered
+    # stripe_event has no user column: its payloads name the customer, which the content
+    # scan (columns_containing) looks for in every column of every table. The
+    # deleted_stripe_customer table holds only SHA-256 digests of deleted customers' ids,
+    # which the same scan shows hold no id in clear.
+    assert set(uncovered) <= {"stripe_event", "deleted_stripe_customer"}, uncovered
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("latin-1")
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+async def columns_containing(app: FastAPI, needles: list[str]) -> list[str]:
+    """Every `table.column` of every table that holds one of `needles` anywhere."""
+    found: list[str] = []
+    async with app.state.services.engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            for row in (await connection.execute(select(table))).all():
+                for column, value in zip(table.c, row, strict=True):
+                    text = _as_text(value).lower()
+                    found += [
+                        f"{table.name}.{column.name} holds {needle!r}"
+                        for needle in needles
+                        if needle.lower() in text
+                    ]
+    return found
 
 
 async def populate(client: httpx.AsyncClient, app: FastAPI) -> tuple[dict, dict]:  # type: ignore[type-arg]
@@ -130,3 +162,97 @@ async def test_delete_account_leaves_no_row_of_the_user(
         "/v1/auth/login", json={"email": profile["email"], "password": TEST_PASSWORD}
     )
     assert_error(relogin, 401, "invalid_credentials")
+
+
+async def registered_with_name(client: httpx.AsyncClient) -> tuple[dict[str, Any], str]:
+    """A new user with a display name; returns (profile, access token)."""
+    email = unique_email("billing")
+    response = await client.post(
+        "/v1/auth/register",
+        json={
+            "email": email,
+            "password": TEST_PASSWORD,
+            "display_name": f"Named{uuid.uuid4().hex[:8]}",
+        },
+    )
+    assert response.status_code == 201, response.text
+    return response.json(), (await login(client, email))["access_token"]
+
+
+async def test_export_contains_my_billing_events_and_reset_requests(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    profile, token = await registered_with_name(client)
+    customer = await seed_customer_events(client, profile["id"], profile["email"])
+    other, _ = await registered_with_name(client)
+    await seed_customer_events(client, other["id"], other["email"])
+    forgot = await client.post("/v1/auth/password/forgot", json={"email": profile["email"]})
+    assert forgot.status_code == 202
+
+    response = await client.get("/v1/me/export", headers=bearer(token))
+    assert response.status_code == 200
+    document = response.json()
+    assert document["format_version"] == "2"
+    subscription = document["subscription"]
+    assert subscription["stripe_price_id"] == PRICE_MONTHLY
+    assert subscription["status"] == "past_due" and subscription["grace_period_ends_at"]
+    assert subscription["stripe_state_at"]
+    events = document["billing_events"]
+    assert [e["type"] for e in events] == [
+        "checkout.session.completed",
+        "customer.subscription.created",
+        "invoice.paid",
+        "invoice.payment_failed",
+        "customer.subscription.updated",
+    ]
+    assert events[2]["payload"]["data"]["object"]["customer_name"] == customer.name
+    assert all(e["created_at"] and e["received_at"] for e in events)
+    assert other["email"] not in response.text  # nobody else's events
+    (reset,) = document["password_resets"]
+    assert reset["created_at"] and reset["expires_at"] and reset["used_at"] is None
+    assert reset["requested_ip"]
+    async with app.state.services.engine.connect() as connection:
+        token_hash = await connection.scalar(select(PasswordResetToken.token_hash))
+    assert "token_hash" not in response.text and token_hash not in response.text
+
+
+async def test_delete_account_leaves_nothing_of_me_in_any_column_of_any_table(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    profile, token = await registered_with_name(client)
+    await make_pro(app, profile["id"])
+    await complete_report(client, token, free_text=SAMPLE_TEXT)
+    customer = await seed_customer_events(client, profile["id"], profile["email"])
+    bystander, _ = await registered_with_name(client)
+    bystanders_customer = await seed_customer_events(client, bystander["id"], bystander["email"])
+    events_before = await stripe_event_rows(app)
+    needles = [*customer.needles(), profile["display_name"], customer.foreign_customer_id]
+    assert await columns_containing(app, needles)  # the scan does see them while they exist
+
+    response = await client.request(
+        "DELETE", "/v1/me", json={"password": TEST_PASSWORD}, headers=bearer(token)
+    )
+    assert response.status_code == 204
+    assert await columns_containing(app, needles) == []
+    # The events stay, redacted to what idempotency needs, and count as handled.
+    events_after = {row["stripe_event_id"]: row for row in await stripe_event_rows(app)}
+    assert set(events_after) == {row["stripe_event_id"] for row in events_before}
+    mine = [
+        row
+        for row in events_before
+        if customer.customer_id in row["payload"] or customer.foreign_customer_id in row["payload"]
+    ]
+    assert len(mine) == 5
+    for row in mine:
+        after = events_after[row["stripe_event_id"]]
+        assert json.loads(after["payload"]) == {
+            "id": row["stripe_event_id"],
+            "type": row["type"],
+            "created": json.loads(row["payload"])["created"],
+            "redacted": True,
+        }
+        assert after["handled_at"] is not None and after["last_error"] is None
+    # Nobody else's events are touched.
+    theirs = [row for row in events_before if bystanders_customer.customer_id in row["payload"]]
+    assert theirs and all(events_after[r["stripe_event_id"]] == r for r in theirs)
+    assert await columns_containing(app, bystanders_customer.needles())

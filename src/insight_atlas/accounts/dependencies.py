@@ -19,19 +19,42 @@ from insight_atlas.billing.models import Subscription
 from insight_atlas.db import SessionDep, asyncpg_connection, utcnow
 from insight_atlas.services import Services, ServicesDep
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def account_key(user_id: int, created_at: dt.datetime) -> str:
+    """The account, not only its id: `<id>.<creation instant in microseconds>`.
+
+    For what must die with the account, such as limiter counters, which outlive it: ids
+    are never reused, and were one ever, the next account's creation instant would differ.
+    """
+    return f"{user_id}.{(created_at - _EPOCH) // _MICROSECOND}"
+
 
 class Principal:
     """Who is calling. The ids are known at once; the `User` and `Subscription`, objects of
     the request's session, are built on first use: most requests only need the user id."""
 
-    __slots__ = ("_build", "_objects", "session_id", "user_id")
+    __slots__ = ("_build", "_created_at", "_objects", "session_id", "user_id")
 
     def __init__(
-        self, user_id: int, session_id: str, build: Callable[[], tuple[User, Subscription]]
+        self,
+        user_id: int,
+        session_id: str,
+        build: Callable[[], tuple[User, Subscription]],
+        created_at: dt.datetime | None = None,
     ) -> None:
         self.user_id, self.session_id = user_id, session_id
         self._build = build
+        # From the sign-in check's row, so `account` costs no objects; else from the user.
+        self._created_at = created_at
         self._objects: tuple[User, Subscription] | None = None
+
+    @property
+    def account(self) -> str:
+        """See `account_key`."""
+        return account_key(self.user_id, self._created_at or self.user.created_at)
 
     @property
     def user(self) -> User:
@@ -77,12 +100,14 @@ _SUBSCRIPTION_KEYS = tuple(attr.key for attr in Subscription.__mapper__.column_a
 @dataclass(frozen=True, slots=True)
 class _PrincipalRow:
     is_active: bool
+    created_at: dt.datetime
     revoked_at: dt.datetime | None
     expires_at: dt.datetime
     build: Callable[[], tuple[User, Subscription]]
 
 
 _IS_ACTIVE = _USER_KEYS.index("is_active")
+_CREATED_AT = _USER_KEYS.index("created_at")
 _Row = TypeVar("_Row", User, Subscription)
 
 
@@ -111,7 +136,7 @@ def principal_from_record(session: AsyncSession, values: tuple[Any, ...]) -> _Pr
             _adopt(session, Subscription, subscription_values),
         )
 
-    return _PrincipalRow(values[_IS_ACTIVE], values[-2], values[-1], build)
+    return _PrincipalRow(values[_IS_ACTIVE], values[_CREATED_AT], values[-2], values[-1], build)
 
 
 async def _principal_row(
@@ -124,7 +149,9 @@ async def _principal_row(
         if row is None:
             return None
         user, subscription = row[0], row[1]
-        return _PrincipalRow(user.is_active, row[2], row[3], lambda: (user, subscription))
+        return _PrincipalRow(
+            user.is_active, user.created_at, row[2], row[3], lambda: (user, subscription)
+        )
     record = await pg.fetchrow(_PG_PRINCIPAL_SQL, user_id, session_id)
     if record is None:
         return None
@@ -150,7 +177,7 @@ def admit(claims: tokens.AccessClaims, row: _PrincipalRow | None) -> Principal:
         raise errors.InvalidToken("This session has ended; sign in again.")
     if not row.is_active:
         raise errors.InvalidToken("This account is disabled.")
-    return Principal(claims.user_id, claims.session_id, row.build)
+    return Principal(claims.user_id, claims.session_id, row.build, row.created_at)
 
 
 async def load_principal(session: AsyncSession, claims: tokens.AccessClaims) -> Principal:

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insight_atlas.db import Base, BigIntegerId, UTCDateTime, utcnow
+from insight_atlas.db import NEVER_REUSE_IDS, Base, BigIntegerId, UTCDateTime, utcnow
 
 
 class User(Base):
@@ -22,6 +22,7 @@ class User(Base):
     __table_args__ = (
         # Addresses are stored normalised, so uniqueness is case-insensitive.
         CheckConstraint("email = lower(email)", name="email_lowercase"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
@@ -57,7 +58,7 @@ class RefreshToken(Base):
     """One refresh token, stored only as a SHA-256 hash; single use (rotated)."""
 
     __tablename__ = "refresh_token"
-    __table_args__ = (Index("ix_refresh_token_session_id", "session_id"),)
+    __table_args__ = (Index("ix_refresh_token_session_id", "session_id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(
@@ -71,7 +72,7 @@ class RefreshToken(Base):
 
 class PasswordResetToken(Base):
     __tablename__ = "password_reset_token"
-    __table_args__ = (Index("ix_password_reset_token_user_id", "user_id"),)
+    __table_args__ = (Index("ix_password_reset_token_user_id", "user_id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(BigIntegerId, ForeignKey("user.id", ondelete="CASCADE"))

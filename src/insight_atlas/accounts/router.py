@@ -25,7 +25,7 @@ from insight_atlas.accounts.schemas import (
 from insight_atlas.accounts.tokens import InvalidAccessToken, decode_access_token
 from insight_atlas.billing.entitlements import access_for, billing_banner
 from insight_atlas.billing.models import Subscription
-from insight_atlas.db import SessionDep, utcnow
+from insight_atlas.db import SessionDep, request_session, utcnow
 from insight_atlas.errors import AppError
 from insight_atlas.mail import send_quietly
 from insight_atlas.services import ServicesDep, client_address
@@ -76,15 +76,17 @@ async def get_me(principal: CurrentPrincipal) -> UserRead:
     response_model=UserRead,
     operation_id="register",
 )
-async def register(body: RegisterRequest, session: SessionDep, services: ServicesDep) -> UserRead:
+async def register(body: RegisterRequest, request: Request, services: ServicesDep) -> UserRead:
     """Create an account on the Free plan."""
-    user, subscription = await service.register(
-        session,
-        services,
-        email=body.email,
-        password=body.password,
-        display_name=body.display_name,
+    # The password is hashed before the request takes a database slot: a burst of
+    # registrations queues for the hashing cores, not in front of every other request.
+    password_hash = await service.new_account_password_hash(
+        services, email=body.email, password=body.password, client=_client(request)
     )
+    async with request_session(request) as session:
+        user, subscription = await service.register(
+            session, email=body.email, password_hash=password_hash, display_name=body.display_name
+        )
     return user_read(user, subscription)
 
 

@@ -6,7 +6,6 @@ Services flush but never commit: the request's session dependency owns the trans
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -15,25 +14,21 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insight_atlas.accounts import errors, tokens
+from insight_atlas.accounts import errors, lockout, tokens
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
 from insight_atlas.accounts.passwords import password_problem
 from insight_atlas.accounts.schemas import TokenPair
 from insight_atlas.billing.models import Subscription
 from insight_atlas.billing.plans import FREE
-from insight_atlas.db import utcnow
+from insight_atlas.db import database_released, utcnow
 from insight_atlas.errors import TooManyRequests
 from insight_atlas.mail import Mail
+from insight_atlas.ops.ratelimit import hashed_key
 from insight_atlas.services import Services
 
 
 def normalise_email(email: str) -> str:
     return unicodedata.normalize("NFKC", email).strip().lower()
-
-
-def _throttle_key(kind: str, value: str) -> str:
-    # Keys are hashed so limiter storage (Redis) never holds addresses in clear.
-    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,25 +37,36 @@ class ClientInfo:
     user_agent: str | None
 
 
-async def register(
-    session: AsyncSession,
-    services: Services,
-    *,
-    email: str,
-    password: str,
-    display_name: str | None,
-) -> tuple[User, Subscription]:
-    email = normalise_email(email)
-    problem = password_problem(password, email)
+async def new_account_password_hash(
+    services: Services, *, email: str, password: str, client: ClientInfo
+) -> str:
+    """The first step of a registration, before it takes a database slot: throttle per
+    client address, check the password's rules, hash it."""
+    settings = services.settings
+    if settings.rate_limit_enabled:
+        # Every attempt counts, refused ones included (409 tells whether an address has
+        # an account), and before any work is done.
+        window = await services.rate_limiter.hit(
+            hashed_key("register-ip", client.ip_address), settings.register_ip_window_seconds
+        )
+        if window.count > settings.register_max_per_ip:
+            raise TooManyRequests(
+                window.retry_after_seconds, "Too many registrations from this address."
+            )
+    problem = password_problem(password, normalise_email(email))
     if problem:
         raise errors.WeakPassword(problem)
+    return await services.passwords.hash(password)
+
+
+async def register(
+    session: AsyncSession, *, email: str, password_hash: str, display_name: str | None
+) -> tuple[User, Subscription]:
+    """Create the account with a hash from `new_account_password_hash`."""
+    email = normalise_email(email)
     if await session.scalar(select(User.id).where(User.email == email)) is not None:
         raise errors.EmailTaken()
-    user = User(
-        email=email,
-        password_hash=await services.passwords.hash(password),
-        display_name=display_name,
-    )
+    user = User(email=email, password_hash=password_hash, display_name=display_name)
     session.add(user)
     try:
         await session.flush()
@@ -72,43 +78,32 @@ async def register(
     return user, subscription
 
 
-async def _enforce_login_limits(services: Services, email: str, client: ClientInfo) -> str:
-    settings = services.settings
-    account_key = _throttle_key("login-fail", email)
-    if not settings.rate_limit_enabled:
-        return account_key
-    per_ip = await services.rate_limiter.hit(
-        _throttle_key("login-ip", client.ip_address), settings.login_ip_window_seconds
-    )
-    if per_ip.count > settings.login_max_attempts_per_ip:
-        raise TooManyRequests(per_ip.retry_after_seconds, "Too many sign-in attempts.")
-    # Checked before the password, so a locked account cannot be brute-forced meanwhile.
-    failures = await services.rate_limiter.peek(account_key)
-    if failures.count >= settings.login_max_failures_per_account:
-        raise TooManyRequests(
-            failures.retry_after_seconds, "Too many failed sign-ins for this account."
-        )
-    return account_key
+async def _hash_released(session: AsyncSession, services: Services, password: str) -> str:
+    """A new password's hash, computed with the database slot handed back."""
+    async with database_released(session, always=True):
+        return await services.passwords.hash(password)
 
 
 async def login(
     session: AsyncSession, services: Services, *, email: str, password: str, client: ClientInfo
 ) -> TokenPair:
+    settings = services.settings
     email = normalise_email(email)
-    account_key = await _enforce_login_limits(services, email, client)
+    if settings.rate_limit_enabled:
+        per_ip = await services.rate_limiter.hit(
+            hashed_key("login-ip", client.ip_address), settings.login_ip_window_seconds
+        )
+        if per_ip.count > settings.login_max_attempts_per_ip:
+            raise TooManyRequests(per_ip.retry_after_seconds, "Too many sign-in attempts.")
     user = await session.scalar(select(User).where(User.email == email))
     usable_hash = user.password_hash if user is not None and user.is_active else None
-    verified = await services.passwords.verify(usable_hash, password)
+    verified = await lockout.check_password(
+        session, services, email=email, password_hash=usable_hash, password=password
+    )
     if not verified or user is None:
-        if services.settings.rate_limit_enabled:
-            await services.rate_limiter.hit(
-                account_key, services.settings.login_account_window_seconds
-            )
         raise errors.InvalidCredentials()
-    if services.settings.rate_limit_enabled:
-        await services.rate_limiter.reset(account_key)
     if services.passwords.needs_rehash(user.password_hash):
-        user.password_hash = await services.passwords.hash(password)
+        user.password_hash = await _hash_released(session, services, password)
     user.last_login_at = utcnow()
     return await _start_session(session, services, user, client)
 
@@ -241,7 +236,7 @@ async def request_password_reset(
     settings = services.settings
     if settings.rate_limit_enabled:
         window = await services.rate_limiter.hit(
-            _throttle_key("forgot-ip", client.ip_address), settings.password_forgot_window_seconds
+            hashed_key("forgot-ip", client.ip_address), settings.password_forgot_window_seconds
         )
         if window.count > settings.password_forgot_max_per_ip:
             raise TooManyRequests(window.retry_after_seconds)
@@ -290,12 +285,16 @@ async def reset_password(
     if stored is None or stored.used_at is not None or stored.expires_at <= now:
         raise errors.InvalidResetToken()
     user = await session.get(User, stored.user_id)
-    if user is None or not user.is_active:
+    # A token older than the account was made for an earlier one (deleted with its rows,
+    # and ids are never reused; this holds even if either ever failed).
+    if user is None or not user.is_active or stored.created_at < user.created_at:
         raise errors.InvalidResetToken()
     # Checked before the token is spent, so a refused password does not burn the link.
     problem = password_problem(new_password, user.email)
     if problem:
         raise errors.WeakPassword(problem)
+    # Hashed only once the token proved valid: a made-up token costs no hashing.
+    password_hash = await _hash_released(session, services, new_password)
     claimed = await session.execute(
         update(PasswordResetToken)
         .where(PasswordResetToken.id == stored.id, PasswordResetToken.used_at.is_(None))
@@ -304,9 +303,8 @@ async def reset_password(
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise errors.InvalidResetToken()
-    await _set_password(session, services, user, new_password, now, "password_reset")
-    if services.settings.rate_limit_enabled:
-        await services.rate_limiter.reset(_throttle_key("login-fail", user.email))
+    await _set_password(session, user, password_hash, now, "password_reset")
+    await lockout.clear_failures(services, user.email)
 
 
 async def change_password(
@@ -318,25 +316,29 @@ async def change_password(
     new_password: str,
     client: ClientInfo,
 ) -> TokenPair:
-    if not await services.passwords.verify(user.password_hash, current_password):
+    # Counted like a sign-in: a stolen access token must not allow unlimited guesses.
+    verified = await lockout.check_password(
+        session,
+        services,
+        email=user.email,
+        password_hash=user.password_hash,
+        password=current_password,
+    )
+    if not verified:
         raise errors.WrongCurrentPassword()
     problem = password_problem(new_password, user.email)
     if problem:
         raise errors.WeakPassword(problem)
-    await _set_password(session, services, user, new_password, utcnow(), "password_change")
+    password_hash = await _hash_released(session, services, new_password)
+    await _set_password(session, user, password_hash, utcnow(), "password_change")
     # Every session ends, this one included; the caller gets a fresh one.
     return await _start_session(session, services, user, client)
 
 
 async def _set_password(
-    session: AsyncSession,
-    services: Services,
-    user: User,
-    new_password: str,
-    now: dt.datetime,
-    reason: str,
+    session: AsyncSession, user: User, password_hash: str, now: dt.datetime, reason: str
 ) -> None:
-    user.password_hash = await services.passwords.hash(new_password)
+    user.password_hash = password_hash
     user.password_changed_at = now
     await session.flush()
     await revoke_all_sessions(session, user.id, reason)

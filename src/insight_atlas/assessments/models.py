@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insight_atlas.db import Base, BigIntegerId, UTCDateTime, utcnow
+from insight_atlas.db import NEVER_REUSE_IDS, Base, BigIntegerId, UTCDateTime, utcnow
 
 STATUS_IN_PROGRESS = "in_progress"
 STATUS_SUBMITTED = "submitted"
@@ -62,7 +62,7 @@ class Report(Base):
 
 class ShareLink(Base):
     __tablename__ = "share_link"
-    __table_args__ = (Index("ix_share_link_report_id", "report_id"),)
+    __table_args__ = (Index("ix_share_link_report_id", "report_id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
     report_id: Mapped[str] = mapped_column(String(36), ForeignKey("report.id", ondelete="CASCADE"))

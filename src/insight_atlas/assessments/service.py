@@ -149,10 +149,11 @@ def _item_ids(assessment: Assessment | PendingSubmission) -> list[str]:
     return ids
 
 
-async def _throttle(services: Services, kind: str, user_id: int, limit: int) -> None:
+async def _throttle(services: Services, kind: str, principal: Principal, limit: int) -> None:
     if not services.settings.rate_limit_enabled:
         return
-    window = await services.rate_limiter.hit(f"{kind}:{user_id}", 3600)
+    # Named by the account, not its id alone, so counters never pass to a later account.
+    window = await services.rate_limiter.hit(f"{kind}:{principal.account}", 3600)
     if window.count > limit:
         raise TooManyRequests(window.retry_after_seconds, f"Too many {kind} requests this hour.")
 
@@ -187,9 +188,7 @@ async def start(
     ensure_entitled(principal, f"instrument:{instrument.key}")
     if body.include_work_style:
         ensure_entitled(principal, f"instrument:{WORK_STYLE}")
-    await _throttle(
-        services, "assessment", principal.user_id, services.settings.assessments_per_hour
-    )
+    await _throttle(services, "assessment", principal, services.settings.assessments_per_hour)
     consent = ConsentRecord(
         user_id=principal.user_id,
         purpose=ASSESSMENT_PURPOSE,
@@ -359,9 +358,7 @@ async def submit(
     """Score and store; returns the report (not attached to the session) and its JSON body."""
     if assessment.status != STATUS_IN_PROGRESS:
         raise errors.AlreadySubmitted()
-    await _throttle(
-        services, "submission", principal.user_id, services.settings.submissions_per_hour
-    )
+    await _throttle(services, "submission", principal, services.settings.submissions_per_hour)
     demographics = {k: v for k, v in (("sex", assessment.sex), ("age", assessment.age)) if v}
     try:
         # Decrypting the text, scoring, encrypting and hashing the report all happen in

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insight_atlas.db import Base, BigIntegerId, UTCDateTime, utcnow
+from insight_atlas.db import NEVER_REUSE_IDS, Base, BigIntegerId, UTCDateTime, utcnow
 
 PLAN_FREE = "free"
 STATUS_ACTIVE = "active"
@@ -15,6 +15,7 @@ STATUS_ACTIVE = "active"
 
 class Subscription(Base):
     __tablename__ = "subscription"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(
@@ -44,6 +45,7 @@ class StripeEvent(Base):
     """A verified Stripe event: stored once per event id, handled at most once."""
 
     __tablename__ = "stripe_event"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
     stripe_event_id: Mapped[str] = mapped_column(String(255), unique=True)

@@ -25,7 +25,6 @@ PRO_ENTITLEMENTS: tuple[str, ...] = (
     "instrument:ipip-neo-120",
     "reports:compare",
     "reports:share",
-    "reports:print",
 )
 
 PLAN_ENTITLEMENTS: dict[str, tuple[str, ...]] = {

@@ -72,10 +72,24 @@ async def _form(request: Request) -> dict[str, str]:
     return {name: values[0] for name, values in fields.items()}
 
 
-async def _row(services: ServicesDep, user_id: int) -> Subscription | None:
+async def _row(services: ServicesDep, claims: dict[str, Any]) -> Subscription:
+    """The subscription row a link was made for; 404 once its account is gone.
+
+    The link names the user's id and the customer id stored on the row when the link was
+    made (a random one in the sandbox). The customer goes with the account, so a link of a
+    deleted account never reaches a later account, even one given the same id.
+    """
     # A short read of its own: no transaction stays open while events are delivered.
     async with services.sessionmaker() as session:
-        return await session.scalar(select(Subscription).where(Subscription.user_id == user_id))
+        row = await session.scalar(
+            select(Subscription).where(
+                Subscription.user_id == int(claims["user_id"]),
+                Subscription.stripe_customer_id == str(claims["customer"]),
+            )
+        )
+    if row is None:
+        raise SandboxLinkInvalid()
+    return row
 
 
 def _hidden_token(token: str) -> str:
@@ -87,6 +101,7 @@ async def checkout_page(token: str, services: ServicesDep) -> Response:
     """The sandbox checkout page: plan, price, Pay and Cancel."""
     settings = services.settings
     claims = sandbox_links.verify(settings, token, sandbox_links.CHECKOUT, utcnow())
+    await _row(services, claims)
     plan = str(claims["plan"])
     content = (
         f"<dl><dt>Plan</dt><dd>{html.escape(PLAN_PRICES[plan].name)}</dd>"
@@ -110,9 +125,7 @@ async def checkout_submit(request: Request, services: ServicesDep) -> Response:
     if form.get("action") != "pay":
         return RedirectResponse(service.cancel_url(settings), status_code=303)
     user_id, nonce = int(claims["user_id"]), str(claims["nonce"])
-    row = await _row(services, user_id)
-    if row is None:
-        raise SandboxLinkInvalid()
+    row = await _row(services, claims)
     if has_live_paid_subscription(row.plan, row.status) and (
         row.stripe_subscription_id != f"sub_sandbox_{nonce}"
     ):
@@ -168,9 +181,7 @@ async def portal_page(token: str, services: ServicesDep) -> Response:
     """The sandbox customer portal: switch plan, cancel, simulate payments."""
     settings = services.settings
     claims = sandbox_links.verify(settings, token, sandbox_links.PORTAL, utcnow())
-    row = await _row(services, int(claims["user_id"]))
-    if row is None:
-        raise SandboxLinkInvalid()
+    row = await _row(services, claims)
     return _page(settings, "Manage your subscription", _portal_content(token, row))
 
 
@@ -231,8 +242,8 @@ async def portal_submit(request: Request, services: ServicesDep) -> Response:
     settings = services.settings
     form = await _form(request)
     claims = sandbox_links.verify(settings, form.get("token", ""), sandbox_links.PORTAL, utcnow())
-    row = await _row(services, int(claims["user_id"]))
-    if row is None or row.status in TERMINAL_STATUSES:
+    row = await _row(services, claims)
+    if row.status in TERMINAL_STATUSES:
         raise SandboxLinkInvalid()
     events = _portal_events(settings, row, form, utcnow())
     await sandbox_events.deliver(request.app, settings, events)

@@ -1,7 +1,10 @@
 """Signed, expiring links to the local sandbox checkout and portal pages.
 
 The token is the only key to a sandbox page: it names the user and expires, and it is
-an HMAC under SECRET_KEY, so a page for another user cannot be guessed or forged.
+an HMAC under SECRET_KEY, so a page for another user cannot be guessed or forged. It also
+names the customer id stored for the user when it was made, which the pages check against
+the subscription row (sandbox._row): that customer dies with the account, so a deleted
+account's link does nothing to another account.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Serve the HTTP API (uvicorn, uvloop, httptools)."""
     import uvicorn
 
-    settings = _load_settings()
+    _load_settings()  # an unsafe configuration stops here, before any worker starts
     uvicorn.run(
         "insight_atlas.app:create_app",
         factory=True,
@@ -46,8 +46,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         reload=reload,
         loop="uvloop",
         http="httptools",
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # The app works out the client address itself (ops/client_address.py); uvicorn's
+        # rule would believe the client's own X-Forwarded-For entry under '*'.
+        proxy_headers=False,
         access_log=False,
         log_config=None,
         server_header=False,

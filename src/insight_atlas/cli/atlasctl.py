@@ -362,8 +362,11 @@ def export(api: Api, output: str | None) -> None:
     """Download everything stored about me as JSON."""
     content = api.call("GET", "/v1/me/export").content
     if output:
-        Path(output).write_bytes(content)
-        Path(output).chmod(0o600)
+        # 0600 from the first byte: the export holds everything stored about the person.
+        descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+        Path(output).chmod(0o600)  # a file that existed keeps its old mode otherwise
         click.echo(f"written to {output}")
     else:
         click.echo(content.decode())

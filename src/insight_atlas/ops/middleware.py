@@ -18,6 +18,7 @@ from insight_atlas.errors import error_body
 from insight_atlas.ops.context import reset_request_id, set_request_id
 from insight_atlas.ops.logging import get_logger
 from insight_atlas.ops.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from insight_atlas.ops.redaction import loggable_path
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 _log = get_logger("insight_atlas.access")
@@ -86,7 +87,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
-            _log.exception("unhandled_error", method=scope["method"], path=scope["path"])
+            _log.exception("unhandled_error", method=scope["method"], path=loggable_path(scope))
             if not response_started:
                 body = error_body(500, "internal_error", "An internal error occurred.")
                 await send_with_headers(
@@ -110,7 +111,7 @@ class RequestContextMiddleware:
                 "request",
                 method=scope["method"],
                 route=route,
-                path=scope["path"],
+                path=loggable_path(scope),
                 status=status,
                 duration_ms=round(duration * 1000, 2),
             )

@@ -1,12 +1,24 @@
-"""Fixed-window rate limits: Redis when configured (shared by instances), else in process."""
+"""Fixed-window rate limits: Redis when configured (shared by instances), else in process.
+
+Limits are enforced by counting first and comparing after (`hit`, an atomic increment),
+never by looking at the count and counting later: concurrent requests would all see the
+same count and all pass.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
+
+
+def hashed_key(kind: str, value: str) -> str:
+    """A limiter key for a personal value (an address): hashed, so limiter storage (Redis)
+    never holds it in clear."""
+    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,12 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insight_atlas.db import Base, BigIntegerId, UTCDateTime, utcnow
+from insight_atlas.db import NEVER_REUSE_IDS, Base, BigIntegerId, UTCDateTime, utcnow
 
 
 class ConsentRecord(Base):
     __tablename__ = "consent_record"
-    __table_args__ = (Index("ix_consent_record_user_id", "user_id"),)
+    __table_args__ = (Index("ix_consent_record_user_id", "user_id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(BigIntegerId, ForeignKey("user.id", ondelete="CASCADE"))

@@ -9,15 +9,31 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.errors import WrongCurrentPassword
-from insight_atlas.accounts.models import AuthSession, User
+from insight_atlas.accounts.lockout import check_password
+from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
 from insight_atlas.assessments.models import Assessment, Report, ShareLink
+from insight_atlas.billing.customer_events import (
+    EventOwner,
+    events_of,
+    export_events,
+    redact_events_of,
+)
 from insight_atlas.billing.models import Subscription
 from insight_atlas.billing.service import cancel_subscription_for_account_deletion
+from insight_atlas.db import wipe_after_commit
 from insight_atlas.privacy.models import ConsentRecord
 from insight_atlas.privacy.schemas import PurgeResult
 from insight_atlas.services import Services
 
-EXPORT_FORMAT_VERSION = "1"
+EXPORT_FORMAT_VERSION = "2"  # 2: billing events, reset-link records, price and grace dates
+
+
+def _event_owner(user_id: int, subscription: Subscription | None) -> EventOwner:
+    if subscription is None:
+        return EventOwner.of(user_id)
+    return EventOwner.of(
+        user_id, subscription.stripe_customer_id, subscription.stripe_subscription_id
+    )
 
 
 async def export(session: AsyncSession, services: Services, user: User) -> dict[str, Any]:
@@ -52,6 +68,15 @@ async def export(session: AsyncSession, services: Services, user: User) -> dict[
             select(ShareLink).where(ShareLink.user_id == user.id).order_by(ShareLink.created_at)
         )
     ).all()
+    reset_links = (
+        await session.scalars(
+            select(PasswordResetToken)
+            .where(PasswordResetToken.user_id == user.id)
+            .order_by(PasswordResetToken.created_at)
+        )
+    ).all()
+    connection = await session.connection()
+    billing_events = [e async for e in events_of(connection, _event_owner(user.id, subscription))]
     cipher = services.cipher
     return {
         "format_version": EXPORT_FORMAT_VERSION,
@@ -59,6 +84,7 @@ async def export(session: AsyncSession, services: Services, user: User) -> dict[
             "id": user.id,
             "email": user.email,
             "display_name": user.display_name,
+            "is_active": user.is_active,
             "created_at": user.created_at,
             "updated_at": user.updated_at,
             "last_login_at": user.last_login_at,
@@ -71,8 +97,11 @@ async def export(session: AsyncSession, services: Services, user: User) -> dict[
             "status": subscription.status,
             "stripe_customer_id": subscription.stripe_customer_id,
             "stripe_subscription_id": subscription.stripe_subscription_id,
+            "stripe_price_id": subscription.stripe_price_id,
             "current_period_end": subscription.current_period_end,
             "cancel_at_period_end": subscription.cancel_at_period_end,
+            "grace_period_ends_at": subscription.grace_period_ends_at,
+            "stripe_state_at": subscription.stripe_state_at,
             "created_at": subscription.created_at,
             "updated_at": subscription.updated_at,
         },
@@ -86,6 +115,18 @@ async def export(session: AsyncSession, services: Services, user: User) -> dict[
                 "user_agent": c.user_agent,
             }
             for c in consents
+        ],
+        # The Stripe events about this person, as received: they are theirs.
+        "billing_events": export_events(billing_events),
+        # Reset links asked for: when, from where, whether used; never the token hash.
+        "password_resets": [
+            {
+                "created_at": r.created_at,
+                "expires_at": r.expires_at,
+                "used_at": r.used_at,
+                "requested_ip": r.requested_ip,
+            }
+            for r in reset_links
         ],
         "sessions": [
             {
@@ -152,6 +193,7 @@ async def purge_data(session: AsyncSession, user_id: int) -> PurgeResult:
         reports_deleted=await count(Report),
         share_links_deleted=await count(ShareLink),
     )
+    wipe_after_commit(session)
     # Explicit order, so the purge never depends on the database honouring cascades.
     await session.execute(delete(ShareLink).where(ShareLink.user_id == user_id))
     await session.execute(delete(Report).where(Report.user_id == user_id))
@@ -162,12 +204,26 @@ async def purge_data(session: AsyncSession, user_id: int) -> PurgeResult:
 async def delete_account(
     session: AsyncSession, services: Services, user: User, password: str
 ) -> None:
-    if not await services.passwords.verify(user.password_hash, password):
+    # Counted like a sign-in: a stolen access token must not allow unlimited guesses.
+    verified = await check_password(
+        session, services, email=user.email, password_hash=user.password_hash, password=password
+    )
+    if not verified:
         raise WrongCurrentPassword("The password is incorrect; the account was not deleted.")
     # Billing first: if Stripe refuses, nothing is deleted and the person can retry.
     await cancel_subscription_for_account_deletion(session, services, user.id)
+    subscription = await session.scalar(select(Subscription).where(Subscription.user_id == user.id))
+    # Stored Stripe events name the customer (ids, e-mail, name): redacted in the same
+    # transaction, keeping only what idempotency needs (event id, type, time).
+    await redact_events_of(await session.connection(), _event_owner(user.id, subscription))
     await purge_data(session, user.id)
     await session.execute(delete(ConsentRecord).where(ConsentRecord.user_id == user.id))
+    # Tokens explicitly too, like everything else here: a reset or refresh token that
+    # outlived its account, should a cascade ever be left undone, must not act on another.
+    await session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+    sessions = select(AuthSession.id).where(AuthSession.user_id == user.id)
+    await session.execute(delete(RefreshToken).where(RefreshToken.session_id.in_(sessions)))
     await session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     await session.execute(delete(Subscription).where(Subscription.user_id == user.id))
     await session.execute(delete(User).where(User.id == user.id))
+    wipe_after_commit(session)

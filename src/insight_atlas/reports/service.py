@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insight_atlas.accounts import tokens
 from insight_atlas.assessments import errors
 from insight_atlas.assessments.models import Assessment, Report, ShareLink
-from insight_atlas.db import utcnow
+from insight_atlas.db import utcnow, wipe_after_commit
 from insight_atlas.reports.schemas import (
     Comparison,
     ReportPage,
@@ -21,6 +21,7 @@ from insight_atlas.reports.schemas import (
     ScaleChange,
     ShareLinkRead,
 )
+from insight_atlas.reports.shared_view import shared_report
 from insight_atlas.services import Services
 from insight_atlas.validation import is_uuid
 
@@ -29,19 +30,6 @@ RCI_CITATION = (
     "Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to "
     "defining meaningful change in psychotherapy research. Journal of Consulting and "
     "Clinical Psychology, 59(1), 12-19."
-)
-# What a shared link shows: scores and narrative, never answers, free text or identity.
-SHARED_FIELDS = (
-    "instrument",
-    "engine_version",
-    "norms",
-    "scales",
-    "unscored_scales",
-    "validity",
-    "narrative",
-    "method",
-    "citations",
-    "disclaimer",
 )
 
 
@@ -123,6 +111,7 @@ def report_document(services: Services, report: Report, body: bytes | None = Non
 async def delete_report(session: AsyncSession, report: Report) -> None:
     # The assessment goes too: a report and the answers behind it live and die together.
     await session.execute(delete(Assessment).where(Assessment.id == report.assessment_id))
+    wipe_after_commit(session)
 
 
 def _scales_by_key(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -130,6 +119,9 @@ def _scales_by_key(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def compare(services: Services, earlier: Report, later: Report) -> Comparison:
+    if earlier.id == later.id:
+        # Zero change against itself says nothing: the person meant another report.
+        raise errors.NotComparable("A report cannot be compared with itself; choose another.")
     if earlier.instrument_key != later.instrument_key:
         raise errors.NotComparable(
             f"Reports of different instruments ({earlier.instrument_key} and"
@@ -241,14 +233,8 @@ async def shared_view(session: AsyncSession, services: Services, token: str) -> 
     link, report = row
     if link.revoked_at is not None or link.expires_at <= now:
         raise errors.ReportNotFound("This link is invalid, expired or revoked.")
-    body = orjson.loads(report_body(services, report))
-    shared = {key: body[key] for key in SHARED_FIELDS if key in body}
-    shared["addons"] = {
-        key: {k: v for k, v in addon.items() if k in ("instrument", "norms", "scales")}
-        for key, addon in body.get("addons", {}).items()
-    }
     return {
-        "report": shared,
+        "report": shared_report(orjson.loads(report_body(services, report))),
         "created_at": report.created_at,
         "expires_at": link.expires_at,
         "shared": True,
