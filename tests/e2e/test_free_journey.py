@@ -153,6 +153,7 @@ def test_sign_up_take_the_mini_ipip_by_keyboard_and_print_the_report(
     assert_accessible(page, "report")
     screenshot(page, "report")
 
+    expect(page.get_by_role("button", name="Print / Save as PDF")).to_be_visible()
     # A hard reload on the deep link shows the same report and keeps the address.
     page.reload()
     expect(page.get_by_role("heading", name="Please keep in mind")).to_be_visible()

@@ -10,7 +10,6 @@ const FEATURE_KEYS: Record<string, Parameters<typeof t>[0]> = {
   "instrument:ipip-neo-120": "feature.instrument:ipip-neo-120",
   "reports:compare": "feature.reports:compare",
   "reports:share": "feature.reports:share",
-  "reports:print": "feature.reports:print",
 };
 
 export function featureName(entitlement: string): string {

@@ -33,5 +33,4 @@ export const FEATURE_ORDER = [
   "instrument:ipip-neo-120",
   "reports:compare",
   "reports:share",
-  "reports:print",
 ];

@@ -48,7 +48,7 @@ export const accountMessages = {
   "billing.manage": "Manage subscription",
   "billing.openingPortal": "Opening…",
   "billing.upgradeTitle": "Upgrade to Pro",
-  "billing.upgradeLead": "The 120-statement IPIP-NEO with 30 facets, comparisons over time, share links and PDF. Cancel any time.",
+  "billing.upgradeLead": "The 120-statement IPIP-NEO with 30 facets, comparisons over time and share links. Cancel any time.",
   "billing.upgradeTo": "{plan}: {price} {interval}",
   "billing.successTitle": "Welcome to Pro",
   "billing.successText": "Your payment went through and Pro is active.",

@@ -7,7 +7,7 @@ export const metaMessages = {
   "meta.home.description":
     "A consent-first personality questionnaire (Mini-IPIP, IPIP-NEO-120) with an explainable report: every score traceable to your answers, honest about uncertainty, never a diagnosis.",
   "meta.pricing.title": "Pricing",
-  "meta.pricing.description": "Free: the Mini-IPIP and its full report. Pro ($19 a month or $190 a year): the 120-item IPIP-NEO with 30 facets, comparisons over time, share links and PDF.",
+  "meta.pricing.description": "Free: the Mini-IPIP and its full report. Pro ($19 a month or $190 a year): the 120-item IPIP-NEO with 30 facets, comparisons over time and share links.",
   "meta.signup.title": "Create an account",
   "meta.signup.description": "Create a free Insight Atlas account to take the Mini-IPIP and keep your reports.",
   "meta.signin.title": "Sign in",

@@ -9,7 +9,7 @@ export const pricingMessages = {
   "pricing.save": "Save {amount}",
   "pricing.current": "Your plan",
   "pricing.freeBlurb": "A short, validated questionnaire and its complete, explainable report.",
-  "pricing.proBlurb": "The 120-statement IPIP-NEO with facet scores, comparisons, share links and PDF.",
+  "pricing.proBlurb": "The 120-statement IPIP-NEO with facet scores, comparisons over time and share links.",
   "pricing.everythingFree": "Everything in Free, plus:",
   "pricing.choose": "Choose {plan}",
   "pricing.startFree": "Start for free",
@@ -20,7 +20,7 @@ export const pricingMessages = {
   "pricing.matrix.feature": "Feature",
   "pricing.faq.title": "Questions",
   "pricing.faq.1.q": "Is the result behind a paywall?",
-  "pricing.faq.1.a": "No. The free Mini-IPIP comes with its full report: scores, intervals, the validity check and the evidence behind every statement.",
+  "pricing.faq.1.a": "No. The free Mini-IPIP comes with its full report: scores, intervals, the validity check and the evidence behind every statement — and every report prints to a clean PDF.",
   "pricing.faq.2.q": "What does the longer questionnaire add?",
   "pricing.faq.2.a": "The IPIP-NEO-120 measures 30 facets, six within each of the five domains, with published norms by sex and age — a finer picture than five broad scores.",
   "pricing.faq.3.q": "What happens to my data if I cancel?",
@@ -33,7 +33,6 @@ export const pricingMessages = {
   "feature.instrument:ipip-neo-120": "IPIP-NEO-120: 120 statements, 5 domains and 30 facets",
   "feature.reports:compare": "Compare reports over time, beyond measurement error",
   "feature.reports:share": "Share a read-only link (scores only), revocable",
-  "feature.reports:print": "Print or save a clean PDF report",
 } as const satisfies Record<string, string>;
 
 export const t = translator({ ...common, ...pricingMessages });

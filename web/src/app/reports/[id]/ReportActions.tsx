@@ -17,11 +17,10 @@ const confirmDialog = preloadable(() => import("@/components/ConfirmDialog"));
 
 interface Props {
   reportId: string;
-  canPrint: boolean;
   canShare: boolean;
 }
 
-export function ReportActions({ reportId, canPrint, canShare }: Props) {
+export function ReportActions({ reportId, canShare }: Props) {
   const [confirming, setConfirming] = useState(false);
   const [sharing, setSharing] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -43,15 +42,9 @@ export function ReportActions({ reportId, canPrint, canShare }: Props) {
 
   return (
     <>
-      {canPrint ? (
-        <button type="button" className="button button--small" onClick={() => window.print()}>
-          {t("report.print")}
-        </button>
-      ) : (
-        <Link className="button button--secondary button--small" href="/pricing">
-          {t("report.print")} <span className="badge badge--pro">{t("common.pro")}</span>
-        </Link>
-      )}
+      <button type="button" className="button button--small" onClick={() => window.print()}>
+        {t("report.print")}
+      </button>
       {canShare ? (
         <button type="button" className="button button--secondary button--small" onClick={() => setSharing(true)}>
           {t("share.open")}

@@ -69,7 +69,7 @@ function OwnerReport({ id }: { id: string }) {
         items={texts?.items}
         answerLabels={texts?.answerLabels}
         freeText={freeText}
-        actions={<ReportActions reportId={document.id} canPrint={session.can("reports:print")} canShare={session.can("reports:share")} />}
+        actions={<ReportActions reportId={document.id} canShare={session.can("reports:share")} />}
       />
     </>
   );
