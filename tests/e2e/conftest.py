@@ -37,7 +37,9 @@ def live_server(e2e_ready: None, tmp_path_factory: pytest.TempPathFactory) -> It
         yield server
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: sync Playwright runs an event loop in this thread while it is
+# started, and the asyncio tests that follow the browser tests need the thread to themselves.
+@pytest.fixture(scope="module")
 def browser(e2e_ready: None) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 

@@ -49,6 +49,20 @@ def assert_accessible(page: Page, label: str) -> None:
     assert not blocking, f"{label}: " + json.dumps(blocking, indent=2)
 
 
+def assert_accessible_at_widths(
+    page: Page, label: str, widths: tuple[int, ...] = (1280, 360)
+) -> None:
+    """The axe check at each width (narrow layouts scroll tables, wrap navigation …)."""
+    original = page.viewport_size or {"width": 1280, "height": 900}
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.wait_for_timeout(100)
+            assert_accessible(page, f"{label} at {width} px")
+    finally:
+        page.set_viewport_size(original)
+
+
 def screenshot(page: Page, name: str, widths: tuple[int, ...] = (1280, 360)) -> None:
     """Full-page PNGs at each width under test-artifacts/, then the original size back."""
     original = page.viewport_size or {"width": 1280, "height": 900}

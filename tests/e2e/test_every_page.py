@@ -12,7 +12,7 @@ pytest.importorskip("playwright.sync_api", reason="pip install -r web/e2e-requir
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.browser_kit import Api, LiveServer, unique_email
-from e2e.page_kit import assert_accessible, screenshot, sign_in
+from e2e.page_kit import assert_accessible, assert_accessible_at_widths, screenshot, sign_in
 
 # (path, a heading the page shows, screenshot name or None); the first three are also seen dark.
 SIGNED_OUT = [
@@ -35,7 +35,7 @@ def assert_page_basics(page: Page, label: str) -> None:
     assert description and len(description) > 30, f"{label}: no meta description"
     assert page.locator("html").get_attribute("lang") == "en"
     expect(page.get_by_role("main")).to_have_count(1)
-    assert_accessible(page, label)
+    assert_accessible_at_widths(page, label)
 
 
 @pytest.mark.parametrize(("path", "heading", "shot"), SIGNED_OUT, ids=[p for p, _, _ in SIGNED_OUT])

@@ -1,5 +1,6 @@
 import { t } from "@/i18n/en/pricing";
 import { FEATURE_ORDER, type Plan } from "@/lib/billing";
+import { TableWrap } from "./TableWrap";
 
 const FEATURE_KEYS: Record<string, Parameters<typeof t>[0]> = {
   "instrument:mini-ipip": "feature.instrument:mini-ipip",
@@ -29,7 +30,7 @@ export function PlanComparison({ plans }: { plans: Plan[] }) {
     return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib);
   });
   return (
-    <div className="table-wrap">
+    <TableWrap label={t("pricing.matrix.caption")}>
       <table>
         <caption className="visually-hidden">{t("pricing.matrix.caption")}</caption>
         <thead>
@@ -67,6 +68,6 @@ export function PlanComparison({ plans }: { plans: Plan[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

@@ -1,6 +1,7 @@
 import { Fragment } from "react";
 import type { ReactNode } from "react";
 
+import { TableWrap } from "@/components/TableWrap";
 import { formatNumber } from "@/i18n";
 import { t } from "@/i18n/en/reportDetails";
 import { bandWord, formatBound, formatPercentile, formatRaw, normStatusKey } from "./format";
@@ -65,7 +66,7 @@ export function kindWord(kind: string): string {
 export function ScoreTable({ scales, caption }: { scales: ScaleScore[]; caption: string }) {
   const ordered = domainsInOrder(scales).flatMap((domain) => [domain, ...facetsOf(scales, domain.key)]);
   return (
-    <div className="table-wrap">
+    <TableWrap label={caption}>
       <table>
         <caption>{caption}</caption>
         <thead>
@@ -112,7 +113,7 @@ export function ScoreTable({ scales, caption }: { scales: ScaleScore[]; caption:
           })}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -4,6 +4,7 @@ import { AppLink as Link } from "@/components/AppLink";
 
 import { ErrorNotice } from "@/components/ErrorNotice";
 import { Loading } from "@/components/Loading";
+import { TableWrap } from "@/components/TableWrap";
 import { RequireAuth } from "@/components/RequireAuth";
 import { formatDateTime, formatNumber } from "@/i18n";
 import { t } from "@/i18n/en/history";
@@ -69,7 +70,7 @@ function CompareTable({ a, b }: { a: string; b: string }) {
         <dt>{t("compare.result")}</dt>
         <dd>{t("compare.summary", { count: reliableCount, total: rows.length })}</dd>
       </dl>
-      <div className="table-wrap">
+      <TableWrap label={t("compare.caption")}>
         <table>
           <caption>{t("compare.caption")}</caption>
           <thead>
@@ -122,7 +123,7 @@ function CompareTable({ a, b }: { a: string; b: string }) {
             })}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {comparison.not_compared.length ? (
         <p className="small muted" style={{ marginTop: "1rem" }}>
           {t("compare.notCompared", { scales: comparison.not_compared.join(", ") })}
