@@ -68,13 +68,16 @@ export function StartAssessment() {
   const pickerHeading = useRef<HTMLHeadingElement>(null);
   const moved = useRef(false);
 
-  // ?instrument=<key> (from pricing, sign-up or an upgrade) opens its consent step directly.
+  // ?instrument=<key> (from sign-up or an upgrade) opens its consent step directly, unless
+  // the plan does not include it: then the list shows the way to upgrade.
+  const { status: sessionStatus, can } = session;
   useEffect(() => {
-    if (!query || instruments.status !== "ready") return;
+    if (!query || instruments.status !== "ready" || sessionStatus === "loading") return;
     const wanted = query.get("instrument");
     const match = instruments.data.find((item) => item.key === wanted && !item.add_on);
-    if (match) setChosen(match);
-  }, [query, instruments.status, instruments.data]);
+    const locked = match && match.plan !== "free" && sessionStatus === "signed_in" && !can(`instrument:${match.key}`);
+    if (match && !locked) setChosen(match);
+  }, [query, instruments.status, instruments.data, sessionStatus, can]);
 
   useEffect(() => {
     if (!moved.current) return;
