@@ -40,8 +40,14 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     return violations
 
 
+BROKEN_TEXT = re.compile(r"\bNaN\b|\bundefined\b|\[object Object\]|\{[a-z]+\}")
+
+
 def assert_accessible(page: Page, label: str) -> None:
-    """No serious or critical axe violation on the page as it is now."""
+    """No serious or critical axe violation on the page as it is now (and no broken text)."""
+    text = page.locator("body").inner_text()
+    broken = BROKEN_TEXT.search(text)
+    assert not broken, f"{label}: the page shows {broken.group(0)!r}"
     violations = axe_violations(page)
     AXE_LOG.append({"page": label, "url": page.url, "violations": violations})
     (artifacts_dir() / "axe.json").write_text(json.dumps(AXE_LOG, indent=2))

@@ -85,7 +85,7 @@ export default function ReportDetails({ report, mode, items, answerLabels, freeT
       {workStyle && workStyle.scales.length ? (
         <section className="report-section" aria-labelledby="workstyle-title">
           <h2 id="workstyle-title">{t("report.workStyleTitle")}</h2>
-          <p className="muted reading">{t("report.workStyleLead")}</p>
+          <p className="muted reading">{t(mode === "owner" ? "report.workStyleLead" : "report.workStyleLeadShared")}</p>
           <ul className="scale-list card" style={{ padding: "0.25rem 1.25rem" }}>
             {workStyle.scales.map((scale) => (
               <ScaleRow key={scale.key} scale={scale} />
@@ -149,7 +149,7 @@ export default function ReportDetails({ report, mode, items, answerLabels, freeT
         <p>
           <strong>{report.disclaimer ?? t("report.disclaimerFallback")}</strong>
         </p>
-        <p>{t("report.disclaimerMore")}</p>
+        <p>{t(mode === "owner" ? "report.disclaimerMore" : "report.disclaimerMoreShared")}</p>
       </section>
     </>
   );

@@ -55,7 +55,8 @@ export function ReportView({ report, createdAt, mode, items = {}, answerLabels =
 
       <div className="notice notice--info">
         <p>
-          <strong>{report.disclaimer ?? t("report.disclaimerFallback")}</strong> {t("report.uncertainty")}
+          <strong>{report.disclaimer ?? t("report.disclaimerFallback")}</strong>{" "}
+          {t(mode === "owner" ? "report.uncertainty" : "report.uncertaintyShared")}
         </p>
       </div>
 
@@ -73,7 +74,9 @@ export function ReportView({ report, createdAt, mode, items = {}, answerLabels =
         <p className="muted">
           {report.norms.group_label
             ? t("report.summaryLead", { group: groupName })
-            : t("report.summaryLeadNoNorms")}
+            : report.norms.description
+              ? t("report.summaryLeadDescribed", { description: report.norms.description })
+              : t("report.summaryLeadNoNorms")}
         </p>
         {normStatus === "placeholder" ? (
           <div className="notice notice--warn" style={{ marginBottom: "1rem" }}>

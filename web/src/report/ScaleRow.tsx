@@ -19,7 +19,12 @@ export function ScaleRow({ scale, facet = false, showT = false, name }: RowProps
   const interval = range
     ? t("report.intervalShort", { low: formatBound(range.low), high: formatBound(range.high) })
     : "";
-  const tScore = showT && scale.t !== null ? t("report.rawAndT", { raw: formatRaw(scale), t: formatNumber(scale.t, 1) }) : "";
+  const tScore =
+    showT && scale.t !== null
+      ? typeof scale.raw === "number"
+        ? t("report.rawAndT", { raw: formatRaw(scale), t: formatNumber(scale.t, 1) })
+        : t("report.tOnly", { t: formatNumber(scale.t, 1) })
+      : "";
   return (
     <li className={`scale-row${facet ? " scale-row--facet" : ""}`}>
       <div className="scale-row__text">
@@ -48,7 +53,11 @@ export function ScaleRow({ scale, facet = false, showT = false, name }: RowProps
         </div>
       </div>
       <div>
-        {range ? <PercentileBar value={range.value} low={range.low} high={range.high} /> : <RawMeanBar value={scale.raw} />}
+        {range ? (
+          <PercentileBar value={range.value} low={range.low} high={range.high} />
+        ) : typeof scale.raw === "number" ? (
+          <RawMeanBar value={scale.raw} />
+        ) : null}
       </div>
     </li>
   );

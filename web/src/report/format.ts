@@ -22,10 +22,11 @@ export function bandWord(band: Band | null): string {
 }
 
 export function formatRaw(scale: ScaleScore): string {
+  if (typeof scale.raw !== "number") return "—";
   return formatNumber(scale.raw, Number.isInteger(scale.raw) ? 0 : 2);
 }
 
-export function normStatusKey(status: string): "published" | "derived" | "placeholder" | "none" {
+export function normStatusKey(status: string | undefined): "published" | "derived" | "placeholder" | "none" {
   if (status === "published" || status === "derived" || status === "placeholder") return status;
   return "none";
 }

@@ -317,16 +317,16 @@ export function NarrativeList({
 export function MethodPanel({ report }: { report: ReportBody }) {
   const method = report.method ?? {};
   const cutoffs = method.band_cutoffs as { low_below_t?: number; high_above_t?: number } | undefined;
+  const norms = report.norms;
+  const normsName = norms.group_label ?? norms.description ?? t("method.noNorms");
   const rows: [string, ReactNode][] = [
     [t("method.instrument"), `${report.instrument.title} (${t("method.version", { version: report.instrument.version })})`],
-    [
-      t("method.norms"),
-      report.norms.group_label
-        ? `${report.norms.group_label}${report.norms.version ? ` · ${report.norms.version}` : ""}`
-        : t("method.noNorms"),
-    ],
-    [t("method.normsStatus"), `${t(`norms.status.${normStatusKey(report.norms.status)}`)} — ${report.norms.reason}`],
+    [t("method.norms"), `${normsName}${norms.version ? ` · ${norms.version}` : ""}`],
   ];
+  if (norms.status) {
+    const status = t(`norms.status.${normStatusKey(norms.status)}`);
+    rows.push([t("method.normsStatus"), norms.reason ? `${status} — ${norms.reason}` : status]);
+  }
   if (cutoffs?.low_below_t !== undefined && cutoffs.high_above_t !== undefined) {
     rows.push([t("method.bands"), t("method.bandsText", { low: cutoffs.low_below_t, high: cutoffs.high_above_t })]);
   }

@@ -9,10 +9,10 @@ export interface ScaleInterval {
   level: number;
   alpha: number;
   alpha_status: string;
-  sem_raw: number;
+  sem_raw?: number;
   sem_t: number;
-  raw_low: number;
-  raw_high: number;
+  raw_low?: number;
+  raw_high?: number;
   t_low: number;
   t_high: number;
 }
@@ -22,7 +22,8 @@ export interface ScaleScore {
   label: string;
   kind: string;
   parent: string | null;
-  raw: number;
+  /** Left out of shared reports for normed scales (with T it would reveal the norm group). */
+  raw?: number | null;
   items_answered: number;
   items_total: number;
   prorated: boolean;
@@ -38,12 +39,14 @@ export interface UnscoredScale {
   reason: string;
 }
 
+/** The owner's report names the group and why; a shared report only describes it. */
 export interface Norms {
   version: string | null;
-  group_id: string | null;
-  group_label: string | null;
-  status: string;
-  reason: string;
+  group_id?: string | null;
+  group_label?: string | null;
+  status?: string;
+  reason?: string;
+  description?: string;
 }
 
 export interface InstrumentRef {

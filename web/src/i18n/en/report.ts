@@ -15,15 +15,20 @@ export const reportMessages = {
   "report.disclaimerFallback": "This report is a self-reflection aid, not a diagnosis.",
   "report.uncertainty":
     "Every score is an estimate: the shaded range around it is the 95 % interval, where your score would likely fall if you answered again.",
+  "report.uncertaintyShared":
+    "Every score is an estimate: the shaded range around it is the 95 % interval, where the score would likely fall if the questionnaire were answered again.",
   "report.validityHeadsUp": "Read with care",
   "report.seeValidity": "See the answer check.",
   "report.summaryTitle": "Summary",
   "report.summaryLead": "The five broad domains, each compared with {group}. A percentile says how many people in that group scored lower: the 70th percentile means higher than 70 in 100.",
   "report.summaryLeadNoNorms": "The five broad domains.",
+  "report.summaryLeadDescribed":
+    "The five broad domains. {description} A percentile says how many people in the reference group scored lower: the 70th percentile means higher than 70 in 100.",
   "report.figures": "{band} · {percentile} percentile (95 % interval: {low} to {high})",
   "report.percentileShort": "{percentile} percentile",
   "report.intervalShort": "95 % interval: {low} to {high}",
   "report.rawAndT": "Raw {raw} · T {t}",
+  "report.tOnly": "T {t}",
   "report.rawMean": "Average answer {raw} on the 1–5 scale",
   "report.belowFirst": "below the 1st",
   "report.aboveNinetyNinth": "above the 99th",

@@ -13,7 +13,11 @@ export const reportDetailsMessages = {
   "report.tableToggle": "Show all scores as a table",
   "report.tableCaption": "All scores, compared with {group}",
   "report.legend.raw": "Bars show your average answer, from 1 (left) to 5 (right). No norms: there is no comparison group for these scales.",
+  "report.disclaimerMoreShared":
+    "It describes how one person answered a questionnaire on one day, compared with a reference group. It cannot tell who they are, diagnose any condition or predict what they will do.",
   "report.workStyleTitle": "Work style",
+  "report.workStyleLeadShared":
+    "How the person described their working preferences. These scales are un-normed self-report: raw averages from 1 to 5, without a comparison group, band or interval.",
   "report.workStyleLead": "How you described your working preferences. These scales are un-normed self-report: raw averages from 1 to 5, without a comparison group, band or interval.",
   "report.narrativeTitle": "What this may mean",
   "report.narrativeLead": "Possible patterns to reflect on, not facts about you. Open a statement to see the scores and the answers it rests on.",
