@@ -1,0 +1,50 @@
+import { translator } from "../translator";
+import { common } from "./common";
+
+/** The landing page. */
+export const homeMessages = {
+  "home.eyebrow": "Consent-first self-understanding",
+  "home.title": "Understand yourself, with the evidence showing.",
+  "home.lead":
+    "Answer a validated personality questionnaire and get a report you can check: every score traces back to your answers, every sentence to the scores behind it, and every number comes with its margin of error.",
+  "home.ctaPricing": "See what Pro adds",
+  "home.ctaNote": "Free: 20 statements, about 4 minutes. Prices are on the pricing page, before you start.",
+  "home.art.caption": "A report at a glance",
+  "home.art.legend": "The line is your score; the shaded bar is its 95 % interval — the range your score could plausibly take on another day.",
+  "home.how.title": "How it works",
+  "home.how.1.title": "Consent first",
+  "home.how.1.text": "Read what is stored and why. Nothing starts until you tick the box, and you can withdraw by deleting your data.",
+  "home.how.2.title": "Answer at your pace",
+  "home.how.2.text": "Pages of about ten statements, saved as you go. Pause, close the tab, continue on another device.",
+  "home.how.3.title": "Read a report you can check",
+  "home.how.3.text": "Scores against named norms, with intervals, a validity check, and the answers behind every statement.",
+  "home.isIsNot.label": "What Insight Atlas is and is not",
+  "home.is.title": "What it is",
+  "home.is.1": "Published, public-domain questionnaires (IPIP) with their citations",
+  "home.is.2": "Scores compared with a named reference group, with 95 % intervals",
+  "home.is.3": "Plain-language statements, each linked to the scores and answers behind it",
+  "home.is.4": "A check of how consistently the questionnaire was answered",
+  "home.isNot.title": "What it is not",
+  "home.isNot.1": "Not a diagnosis or a clinical assessment of any kind",
+  "home.isNot.2": "Not a hiring, admissions or screening tool",
+  "home.isNot.3": "Not a horoscope: no sweeping claims, no fixed “types”",
+  "home.isNot.4": "Not a verdict on who you are: a mirror of how you described yourself today",
+  "home.privacy.title": "How your data is handled",
+  "home.privacy.1.title": "Yours to take away",
+  "home.privacy.1.text": "Export everything stored about you as one JSON file, any time, on every plan.",
+  "home.privacy.2.title": "Yours to delete",
+  "home.privacy.2.text": "Delete a report, all your data, or your whole account. Privacy rights are never behind a paywall.",
+  "home.privacy.3.title": "Nothing sold, nothing tracked",
+  "home.privacy.3.text": "No ads, no trackers, no third-party scripts. Free text is stored encrypted; shared links show scores only.",
+  "home.final.title": "Ready when you are",
+  "home.final.text": "The free Mini-IPIP takes about four minutes and gives you the full report, without a card.",
+  "goodbye.title": "Your account has been deleted",
+  "goodbye.text": "Your account and everything stored with it are gone. Thank you for trying Insight Atlas.",
+  "domain.O": "Openness",
+  "domain.C": "Conscientiousness",
+  "domain.E": "Extraversion",
+  "domain.A": "Agreeableness",
+  "domain.N": "Neuroticism",
+} as const satisfies Record<string, string>;
+
+export const t = translator({ ...common, ...homeMessages });
