@@ -1,0 +1,148 @@
+"""A live `atlas serve` per test and atlasctl run against it, as a person or a script would."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from insight_atlas.cli.atlasctl import cli
+
+PASSWORD = "a long cli passphrase"
+ATLASCTL = str(Path(sys.executable).parent / "atlasctl")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """`atlas serve` in its own process, on a free loopback port, billing in sandbox mode."""
+    database = tmp_path / "live.db"
+    shutil.copyfile(sqlite_template, database)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "ATLAS_ENV": "test",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "ATLAS_DATA_DIR": str(tmp_path / "data"),
+        "PASSWORD_HASH_TIME_COST": "1",
+        "PASSWORD_HASH_MEMORY_KIB": "8192",
+        "REDIS_URL": "",
+        "STRIPE_SECRET_KEY": "",
+        # The sandbox checkout and share links point at this server, not at `make run`'s.
+        "PUBLIC_API_URL": url,
+        "PUBLIC_WEB_URL": url,
+    }
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "atlas"), "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError((tmp_path / "server.log").read_text()) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cfg" / "config.json"
+    monkeypatch.setenv("ATLASCTL_CONFIG", str(path))
+    monkeypatch.delenv("ATLAS_API_URL", raising=False)
+    return path
+
+
+Atlasctl = Callable[..., Result]
+
+
+@pytest.fixture
+def atlasctl(live_server: str, config_file: Path) -> Atlasctl:
+    """Runs atlasctl in process against the live server; `code` is the expected exit code."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, code: int = 0) -> Result:
+        result = runner.invoke(cli, ["--api-url", live_server, *args], input=input)
+        assert result.exit_code == code, result.output
+        assert "Traceback" not in result.output
+        return result
+
+    return run
+
+
+@dataclass
+class Account:
+    email: str
+    api_url: str
+    config_file: Path
+
+    @property
+    def access_token(self) -> str:
+        servers = json.loads(self.config_file.read_text())["servers"]
+        return str(servers[self.api_url]["access_token"])
+
+    def get(self, path: str) -> Any:
+        """The API's own answer, to check what atlasctl did."""
+        response = httpx.get(
+            f"{self.api_url}{path}", headers={"Authorization": f"Bearer {self.access_token}"}
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def account(atlasctl: Atlasctl, live_server: str, config_file: Path) -> Account:
+    """A registered, signed-in user on the Free plan."""
+    email = "person@example.com"
+    atlasctl("register", email, "--password-stdin", input=f"{PASSWORD}\n")
+    return Account(email, live_server, config_file)
+
+
+def pay_in_sandbox(checkout_url: str) -> None:
+    """What a person does on the sandbox checkout page: press Pay (a plain form post)."""
+    parts = urlsplit(checkout_url)
+    token = parse_qs(parts.query)["token"][0]
+    paid = httpx.post(
+        f"{parts.scheme}://{parts.netloc}{parts.path}", data={"token": token, "action": "pay"}
+    )
+    assert paid.status_code == 303, paid.text
+
+
+@pytest.fixture
+def pay() -> Callable[[str], None]:
+    return pay_in_sandbox
+
+
+@pytest.fixture
+def pro_account(atlasctl: Atlasctl, account: Account) -> Account:
+    """The signed-in user on Pro Monthly, through `atlasctl upgrade` and the sandbox's Pay."""
+    checkout = json.loads(atlasctl("upgrade", "pro_monthly", "--json").stdout)
+    pay_in_sandbox(checkout["url"])
+    assert account.get("/v1/me")["plan"] == "pro_monthly"
+    return account
