@@ -83,6 +83,12 @@ Atlasctl = Callable[..., Result]
 
 
 @pytest.fixture
+def atlasctl_script() -> str:
+    """The installed console script, for runs that need a real process (signals)."""
+    return ATLASCTL
+
+
+@pytest.fixture
 def atlasctl(live_server: str, config_file: Path) -> Atlasctl:
     """Runs atlasctl in process against the live server; `code` is the expected exit code."""
     runner = CliRunner()
