@@ -130,25 +130,26 @@ def account(atlasctl: Atlasctl, live_server: str, config_file: Path) -> Account:
     return Account(email, live_server, config_file)
 
 
-def pay_in_sandbox(checkout_url: str) -> None:
-    """What a person does on the sandbox checkout page: press Pay (a plain form post)."""
-    parts = urlsplit(checkout_url)
+def press_in_sandbox(page_url: str, action: str) -> None:
+    """What a person does on a sandbox page (checkout or portal): press a button, which
+    posts the page's form with the signed token of its link."""
+    parts = urlsplit(page_url)
     token = parse_qs(parts.query)["token"][0]
-    paid = httpx.post(
-        f"{parts.scheme}://{parts.netloc}{parts.path}", data={"token": token, "action": "pay"}
+    pressed = httpx.post(
+        f"{parts.scheme}://{parts.netloc}{parts.path}", data={"token": token, "action": action}
     )
-    assert paid.status_code == 303, paid.text
+    assert pressed.status_code == 303, pressed.text
 
 
 @pytest.fixture
-def pay() -> Callable[[str], None]:
-    return pay_in_sandbox
+def press() -> Callable[[str, str], None]:
+    return press_in_sandbox
 
 
 @pytest.fixture
 def pro_account(atlasctl: Atlasctl, account: Account) -> Account:
     """The signed-in user on Pro Monthly, through `atlasctl upgrade` and the sandbox's Pay."""
     checkout = json.loads(atlasctl("upgrade", "pro_monthly", "--json").stdout)
-    pay_in_sandbox(checkout["url"])
+    press_in_sandbox(checkout["url"], "pay")
     assert account.get("/v1/me")["plan"] == "pro_monthly"
     return account

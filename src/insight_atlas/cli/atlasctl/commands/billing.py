@@ -72,7 +72,10 @@ def billing(invocation: Invocation) -> None:
     plans = _plans(api)
     _print_subscription(out, profile, plans)
     if portal is not None:
-        out.say("Change plan, update the card or cancel at:")
+        if profile["plan"] == "free":
+            out.say("Billing portal (the past subscription, invoices):")
+        else:
+            out.say("Change plan, update the card or cancel at:")
         out.say(portal["url"])
     if profile["plan"] == "free":
         offers = " or ".join(
