@@ -106,7 +106,10 @@ def test_assessments_lists_mine_with_progress_and_pages(
     assert waiting in in_progress and "submitted" not in in_progress
     first_page = atlasctl("assessments", "--limit", "1").output
     assert "(1–1 of 2)" in first_page
-    assert f"next page: atlasctl --api-url {live_server} assessments --offset 1" in first_page
+    assert (
+        f"next page: atlasctl --api-url {live_server} assessments --offset 1 --limit 1"
+        in first_page
+    )
     second_page = atlasctl("assessments", "--limit", "1", "--offset", "1").output
     assert waiting in second_page
 

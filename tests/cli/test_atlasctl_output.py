@@ -69,6 +69,9 @@ def test_every_command_prints_one_json_document_with_json(
     written = _document(atlasctl("export", "-o", str(tmp_path / "e.json"), "--json"))
     assert written["written_to"] == str(tmp_path / "e.json")
     assert _document(atlasctl("purge", "--yes", "--json"))["reports_deleted"] == 2
+    # q: the saved assessment, to resume by its id.
+    paused = _document(atlasctl("take", "--yes", "--json", input="4\nq\n"))
+    assert paused["status"] == "in_progress" and paused["answers"] == {"mini-01": 4}
     assert _document(atlasctl("logout", "--json"))["status"] == "signed_out"
 
 

@@ -11,6 +11,7 @@ from insight_atlas.cli.atlasctl.errors import CommandFailed
 from insight_atlas.cli.atlasctl.exit_codes import ExitCode
 from insight_atlas.cli.atlasctl.invocation import Invocation, json_option, pass_invocation
 from insight_atlas.cli.atlasctl.output import minute
+from insight_atlas.cli.atlasctl.paging import DEFAULT_LIMIT, print_page_footer
 from insight_atlas.cli.atlasctl.report_view import print_report
 
 STATUS_WORDS = {"in_progress": "in progress", "submitted": "submitted"}
@@ -59,7 +60,7 @@ def instruments(invocation: Invocation) -> None:
     type=click.Choice(["in_progress", "submitted"]),
     help="Only assessments in this state.",
 )
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100))
+@click.option("--limit", default=DEFAULT_LIMIT, show_default=True, type=click.IntRange(1, 100))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @json_option
 @pass_invocation
@@ -89,16 +90,6 @@ def assessments(invocation: Invocation, status: str | None, limit: int, offset: 
     waiting = [item["id"] for item in page["items"] if item["status"] == "in_progress"]
     if waiting:
         out.say(f"continue one with: {invocation.command(f'take --resume {waiting[0]}')}")
-
-
-def print_page_footer(invocation: Invocation, page: dict[str, Any], command: str) -> None:
-    shown, total, offset = len(page["items"]), page["total"], page["offset"]
-    if total > shown or offset:
-        invocation.out.say(f"({offset + 1}–{offset + shown} of {total})")
-    if offset + shown < total:
-        invocation.out.say(
-            f"next page: {invocation.command(f'{command} --offset {offset + shown}')}"
-        )
 
 
 @click.command()

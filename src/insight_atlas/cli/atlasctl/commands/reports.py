@@ -7,15 +7,15 @@ from typing import Any
 import click
 
 from insight_atlas.cli.atlasctl.client import Api, path_segment
-from insight_atlas.cli.atlasctl.commands.questionnaires import print_page_footer
 from insight_atlas.cli.atlasctl.comparison_view import print_comparison
 from insight_atlas.cli.atlasctl.invocation import Invocation, json_option, pass_invocation
 from insight_atlas.cli.atlasctl.output import day, minute
+from insight_atlas.cli.atlasctl.paging import DEFAULT_LIMIT, print_page_footer
 from insight_atlas.cli.atlasctl.report_view import ItemTexts, print_report
 
 
 @click.command()
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100))
+@click.option("--limit", default=DEFAULT_LIMIT, show_default=True, type=click.IntRange(1, 100))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @json_option
 @pass_invocation

@@ -123,6 +123,7 @@ class Questionnaire:
         self.out = invocation.out
         self.api = invocation.api
         self.assessment_id: str = assessment["id"]
+        self.saved = assessment  # the API's latest answer about it: --json prints it on q
         self.answered: int = assessment["answered"]
         self.total: int = assessment["total_items"]
         self.known_answers: set[str] = set(assessment["answers"])
@@ -140,6 +141,8 @@ class Questionnaire:
             stop = self._ask(items)
             self._save_page()
             if stop is Stop.QUIT:
+                if self.out.json_mode:
+                    self.out.document(self.saved)
                 self.out.say("saved")
                 for hint in self._resume_hints():
                     self.out.say(hint)
@@ -209,6 +212,7 @@ class Questionnaire:
         )
         self.known_answers.update(self.pending)
         self.pending.clear()
+        self.saved = saved
         self.answered = saved["answered"]
 
     def _save_after_interrupt(self) -> None:
