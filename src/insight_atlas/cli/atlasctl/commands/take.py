@@ -61,12 +61,12 @@ def take(
         if assessment["status"] == "submitted":
             _already_submitted(invocation, assessment)
             return
-        questionnaire = _instrument(invocation, assessment["instrument"])
+        instrument_document = _instrument(invocation, assessment["instrument"])
     else:
         # Before the consent question: an unknown key or a plan without the instrument
         # is said before anyone is asked to agree to anything.
-        questionnaire = _instrument(invocation, instrument)
-        _ensure_plan_includes(invocation, questionnaire)
+        instrument_document = _instrument(invocation, instrument)
+        _ensure_plan_includes(invocation, instrument_document)
         version = accepted_consent_version(invocation, assume_yes)
         assessment = api.json(
             "POST",
@@ -78,7 +78,7 @@ def take(
             },
         )
         invocation.out.say(f"assessment {assessment['id']} started")
-    Questionnaire(invocation, assessment, questionnaire).run()
+    Questionnaire(invocation, assessment, instrument_document).run()
 
 
 def _instrument(invocation: Invocation, key: str) -> dict[str, Any]:
