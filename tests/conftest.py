@@ -149,6 +149,8 @@ def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "stripe_secret_key": "",
         # Inline scoring: a process pool per test app would dominate the suite's time.
         "engine_processes": 0,
+        # The API alone: tests of the site pass their own export (tests/ops/test_website.py).
+        "web_dist_dir": "off",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -12,9 +12,6 @@ import json
 import os
 import random
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,6 +22,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+
+from live_server import atlas_serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WEB_OUT = REPO_ROOT / "web" / "out"
@@ -42,8 +41,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "a calm and long passphrase"
-SERVER_START_SECONDS = 40
-SERVER_STOP_SECONDS = 20
 
 
 def missing_prerequisite() -> str | None:
@@ -57,18 +54,12 @@ def missing_prerequisite() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "playwright is not installed: pip install -r web/e2e-requirements.txt"
+        return "playwright is not installed: make dev-deps installs it"
     return None
 
 
 def unique_email(prefix: str = "web") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -84,56 +75,15 @@ class LiveServer:
 
 @contextmanager
 def run_server(root: Path) -> Iterator[LiveServer]:
-    """`atlas db upgrade` then `atlas serve` on a free loopback port; stopped on exit."""
-    data_dir = root / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "ATLAS_ENV": "test",
-        "ATLAS_DATA_DIR": str(data_dir),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'atlas.db'}",
-        "PUBLIC_API_URL": url,
-        "PUBLIC_WEB_URL": url,
+    """`atlas db upgrade` then `atlas serve` of the built site on a free loopback port."""
+    environment = {
         "WEB_DIST_DIR": str(WEB_OUT),
-        "PASSWORD_HASH_TIME_COST": "1",
-        "PASSWORD_HASH_MEMORY_KIB": "8192",
         "RATE_LIMIT_ENABLED": "false",
-        "REDIS_URL": "",
-        "STRIPE_SECRET_KEY": "",
         "MAIL_BACKEND": "outbox",
         "LOG_LEVEL": "WARNING",
     }
-    atlas = str(Path(sys.executable).parent / "atlas")
-    subprocess.run([atlas, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120)
-    log_path = root / "server.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [atlas, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + SERVER_START_SECONDS
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start:\n" + log_path.read_text())
-                time.sleep(0.2)
-            yield LiveServer(url=url, data_dir=data_dir, log_path=log_path)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=SERVER_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=SERVER_STOP_SECONDS)
+    with atlas_serve(root, **environment) as url:
+        yield LiveServer(url=url, data_dir=root / "data", log_path=root / "server.log")
 
 
 class Api:

@@ -10,8 +10,8 @@ from io import BytesIO
 
 import pytest
 
-pytest.importorskip("playwright.sync_api", reason="pip install -r web/e2e-requirements.txt")
-pypdf = pytest.importorskip("pypdf", reason="pip install -r web/e2e-requirements.txt")
+pytest.importorskip("playwright.sync_api", reason="make dev-deps installs it")
+pypdf = pytest.importorskip("pypdf", reason="make dev-deps installs it")
 
 from playwright.sync_api import Page, expect  # noqa: E402
 

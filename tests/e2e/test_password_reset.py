@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-pytest.importorskip("playwright.sync_api", reason="pip install -r web/e2e-requirements.txt")
+pytest.importorskip("playwright.sync_api", reason="make dev-deps installs it")
 
 from playwright.sync_api import Page, expect
 

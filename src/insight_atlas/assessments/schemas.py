@@ -117,6 +117,7 @@ class AssessmentRead(BaseModel):
     total_items: int
     unanswered: list[str]
     consent_version: str | None
+    free_text_max_chars: int = Field(description="The longest free text this API accepts.")
     report_id: str | None
     created_at: dt.datetime
     updated_at: dt.datetime

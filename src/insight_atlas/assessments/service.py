@@ -299,8 +299,14 @@ def save_responses(assessment: Assessment, body: SaveResponses, services: Servic
         problems.append(f"free_text is {len(body.free_text)} characters; the limit is {limit}")
     if problems:
         raise errors.InvalidResponses(
-            "Invalid responses: " + "; ".join(problems) + ". Nothing was saved.",
-            details={"unknown_item_ids": unknown, "out_of_range": out_of_range},
+            "Invalid responses: "
+            + "; ".join(problems)
+            + ". Nothing in this request was saved; what was saved before is kept.",
+            details={
+                "unknown_item_ids": unknown,
+                "out_of_range": out_of_range,
+                "free_text_max_chars": limit,
+            },
         )
     # New dicts, so the ORM sees the change and writes it.
     answers = dict(assessment.answers)
@@ -477,6 +483,7 @@ async def read(session: AsyncSession, services: Services, assessment: Assessment
         total_items=len(item_ids),
         unanswered=[item for item in item_ids if item not in assessment.answers],
         consent_version=consent_version,
+        free_text_max_chars=services.settings.max_free_text_chars,
         report_id=report_id,
         created_at=assessment.created_at,
         updated_at=assessment.updated_at,

@@ -653,6 +653,11 @@ export interface components {
             created_at: string;
             /** Free Text */
             free_text: string | null;
+            /**
+             * Free Text Max Chars
+             * @description The longest free text this API accepts.
+             */
+            free_text_max_chars: number;
             /** Id */
             id: string;
             /** Include Work Style */
@@ -1021,7 +1026,7 @@ export interface components {
             free_text?: string | null;
             /**
              * Item Seconds
-             * @description Seconds spent per item (optional).
+             * @description Seconds spent per item, 0 to 86,400 (optional).
              */
             item_seconds?: {
                 [key: string]: number;

@@ -1,0 +1,1 @@
+"""atlasctl's commands, one module per area; each lists its commands in COMMANDS."""
