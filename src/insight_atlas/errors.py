@@ -216,11 +216,27 @@ def _validation_response(errors: list[tuple[tuple[Any, ...], Any]]) -> Response:
     )
 
 
-async def _validation_error_handler(_request: Request, exc: Exception) -> Response:
+SEND_JSON = "Send the request body as JSON, with the header Content-Type: application/json."
+
+
+def _sent_as_json(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+async def _validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(error.get("type") == "json_invalid" for error in errors):
         return error_response(400, "malformed_json", "The request body is not valid JSON.")
+    # A form or plain-text body reaches the model as a string: say what to send instead of
+    # pydantic's "valid dictionary" wording.
+    if not _sent_as_json(request) and any(
+        tuple(error.get("loc", ())) == ("body",)
+        and error.get("type") in ("model_attributes_type", "dict_type")
+        for error in errors
+    ):
+        return error_response(400, "malformed_json", SEND_JSON)
     return _validation_response(
         [(tuple(error.get("loc", ())), error.get("msg")) for error in errors]
     )

@@ -137,14 +137,33 @@ async def test_a_trailing_slash_is_404_and_never_a_redirect(
             assert "location" not in slashed.headers
 
 
-async def test_non_json_content_type_is_rejected(client: httpx.AsyncClient) -> None:
-    response = await client.post(
-        "/v1/auth/login",
-        content=f"email={unique_email()}&password={TEST_PASSWORD}",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    assert response.status_code in (400, 415, 422)
-    assert response.json()["error"]["request_id"] == response.headers["x-request-id"]
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        {"Content-Type": "text/plain"},
+        {"Content-Type": "multipart/form-data; boundary=x"},
+        {},  # no content type at all
+    ],
+)
+@pytest.mark.parametrize(
+    "path", ["/v1/auth/login", "/v1/auth/register", "/v1/auth/password/forgot"]
+)
+async def test_a_body_not_sent_as_json_gets_one_clear_error(
+    client: httpx.AsyncClient, headers: dict[str, str], path: str
+) -> None:
+    body = f'{{"email": "{unique_email()}", "password": "{TEST_PASSWORD}"}}'
+    response = await client.post(path, content=body, headers=headers)
+    error = assert_error(response, 400, "malformed_json")
+    assert "Content-Type: application/json" in error["message"]
+    assert "dictionary" not in response.text
+
+
+async def test_a_json_body_of_the_wrong_shape_stays_a_validation_error(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/v1/auth/login", json=[1, 2])
+    assert_error(response, 422, "validation_error")
 
 
 async def test_nul_characters_are_refused_before_the_database(client: httpx.AsyncClient) -> None:
