@@ -33,6 +33,10 @@ _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.D
 # Worth compressing: text the browser asks for on every first visit.
 _COMPRESSIBLE = (".html", ".js", ".css", ".json", ".txt", ".xml", ".svg", ".map")
 _MIN_GZIP_BYTES = 1024
+# The site needs none of these; as web/vercel.json sends on Vercel.
+PERMISSIONS_POLICY = (
+    b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +167,7 @@ async def _send_file(scope: Scope, send: Send, found: SiteFile, status: int) -> 
         headers.append((b"content-encoding", b"gzip"))
     if found.csp is not None:
         headers.append((b"content-security-policy", found.csp.encode("latin-1")))
+        headers.append((b"permissions-policy", PERMISSIONS_POLICY))
     headers.append((b"content-length", str(len(body)).encode("latin-1")))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

@@ -66,6 +66,7 @@ async def test_the_landing_page_has_a_csp_that_allows_its_own_inline_scripts_onl
     assert "unsafe-inline" not in script_src and "unsafe-eval" not in csp
     assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
     assert response.headers["x-frame-options"] == "DENY"
+    assert "camera=()" in response.headers["permissions-policy"]
 
 
 @pytest.mark.parametrize(
