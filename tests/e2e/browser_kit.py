@@ -74,9 +74,11 @@ class LiveServer:
 
 
 @contextmanager
-def run_server(root: Path) -> Iterator[LiveServer]:
-    """`atlas db upgrade` then `atlas serve` of the built site on a free loopback port."""
+def run_server(root: Path, database_url: str | None = None) -> Iterator[LiveServer]:
+    """`atlas db upgrade` then `atlas serve` of the built site on a free loopback port, on
+    SQLite in `root` or on the PostgreSQL database `database_url`."""
     environment = {
+        **({"DATABASE_URL": database_url} if database_url else {}),
         "WEB_DIST_DIR": str(WEB_OUT),
         "RATE_LIMIT_ENABLED": "false",
         "MAIL_BACKEND": "outbox",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from conftest import BACKENDS, create_postgres_database, drop_postgres_database
 from e2e.browser_kit import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -31,10 +32,21 @@ def e2e_ready() -> None:
     reset_artifacts()
 
 
-@pytest.fixture(scope="session")
-def live_server(e2e_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with run_server(tmp_path_factory.mktemp("e2e-server")) as server:
-        yield server
+@pytest.fixture(scope="session", params=BACKENDS)
+def live_server(
+    request: pytest.FixtureRequest, e2e_ready: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The whole product on SQLite (the embedded default) and, where reachable, PostgreSQL."""
+    if request.param == "sqlite":
+        with run_server(tmp_path_factory.mktemp("e2e-sqlite")) as server:
+            yield server
+        return
+    database_url = create_postgres_database("atlas_e2e")
+    try:
+        with run_server(tmp_path_factory.mktemp("e2e-postgresql"), database_url) as server:
+            yield server
+    finally:
+        drop_postgres_database(database_url)
 
 
 # Per module, not per session: sync Playwright runs an event loop in this thread while it is
