@@ -64,7 +64,7 @@ def success_url(settings: Settings) -> str:
 
 
 def cancel_url(settings: Settings) -> str:
-    return _web_url(settings, "/account/billing?checkout=cancelled")
+    return _web_url(settings, "/account/billing?checkout=cancel")
 
 
 def portal_return_url(settings: Settings) -> str:
