@@ -77,34 +77,23 @@ def _insert_new_event(dialect: str) -> Any:
 
 
 @functools.cache
-def _upsert_failed_event(dialect: str) -> Any:
+def _upsert_unhandled_event(dialect: str, settle: bool) -> Any:
+    """Insert the event, or update its row while it is unhandled: a failure keeps the row
+    retryable; settling (orphaned, refused) also stamps it handled with its stored payload."""
     statement = _insert_event(dialect)
+    excluded = statement.excluded
+    changes: dict[str, Any] = {
+        "attempts": _EVENTS.c.attempts + 1,
+        "last_error": excluded.last_error,
+        "last_request_id": excluded.last_request_id,
+        "outcome": excluded.outcome,
+    }
+    if settle:
+        changes |= {"handled_at": excluded.handled_at, "payload": excluded.payload}
     return statement.on_conflict_do_update(
         index_elements=["stripe_event_id"],
-        set_={
-            "attempts": _EVENTS.c.attempts + 1,
-            "last_error": statement.excluded.last_error,
-            "last_request_id": statement.excluded.last_request_id,
-            "outcome": statement.excluded.outcome,
-        },
-        # A concurrent delivery may have handled it meanwhile: then the error is moot.
-        where=_EVENTS.c.handled_at.is_(None),
-    )
-
-
-@functools.cache
-def _upsert_settled_event(dialect: str) -> Any:
-    statement = _insert_event(dialect)
-    return statement.on_conflict_do_update(
-        index_elements=["stripe_event_id"],
-        set_={
-            "attempts": _EVENTS.c.attempts + 1,
-            "handled_at": statement.excluded.handled_at,
-            "payload": statement.excluded.payload,
-            "last_error": statement.excluded.last_error,
-            "last_request_id": statement.excluded.last_request_id,
-            "outcome": statement.excluded.outcome,
-        },
+        set_=changes,
+        # A concurrent delivery may have handled it meanwhile: then this outcome is moot.
         where=_EVENTS.c.handled_at.is_(None),
     )
 
@@ -160,7 +149,7 @@ async def record_failure(
     await connection.rollback()
     error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
     params = _event_params(event, payload, last_error=error, outcome=FAILED)
-    await connection.execute(_upsert_failed_event(connection.dialect.name), params)
+    await connection.execute(_upsert_unhandled_event(connection.dialect.name, False), params)
 
 
 def redacted_payload(event: Event) -> bytes:
@@ -192,4 +181,4 @@ async def record_settled(
         outcome=outcome,
         last_error=reason[:MAX_ERROR_CHARS],
     )
-    await connection.execute(_upsert_settled_event(connection.dialect.name), params)
+    await connection.execute(_upsert_unhandled_event(connection.dialect.name, True), params)

@@ -58,15 +58,13 @@ Event = dict[str, Any]
 Handler = Callable[[AsyncConnection, Settings, Event], Awaitable[None]]
 
 
-def verify_and_parse(
-    payload: bytes, signature: str | None, secret: str, now: float | None = None
-) -> Event:
+def verify_and_parse(payload: bytes, signature: str | None, secret: str) -> Event:
     """The event, once its Stripe-Signature verifies against the raw body."""
     if not signature:
         log.warning("stripe_webhook_rejected", reason="missing_signature")
         WEBHOOK_EVENTS.labels("unverified", "missing_signature").inc()
         raise MissingSignature()
-    now = time.time() if now is None else now
+    now = time.time()
     try:
         WebhookSignature.verify_header(payload, signature, secret, SIGNATURE_TOLERANCE_SECONDS)
         signed_at = _signature_time(signature)

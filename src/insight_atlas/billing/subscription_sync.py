@@ -298,7 +298,7 @@ def apply_snapshot(
     settings: Settings,
 ) -> str | None:
     """Write the snapshot to the row; returns why it was skipped, or None when applied."""
-    stage_of(snapshot.status)
+    stage_of(snapshot.status)  # an unknown status fails here, before anything is changed
     if row.stripe_subscription_id == snapshot.subscription_id:
         if row.status in TERMINAL_STATUSES and snapshot.status not in TERMINAL_STATUSES:
             # Canceled is final in Stripe: a late "updated" must not resurrect access.
@@ -346,13 +346,14 @@ _EVENT_STAGE = {
 def _snapshot_is_newer(
     row: SubscriptionState, snapshot: SubscriptionSnapshot, event_at: dt.datetime, event_type: str
 ) -> bool:
-    if row.stripe_state_at is None or event_at > row.stripe_state_at:
+    if is_newer(event_at, row.stripe_state_at, snapshot.status, row.status):
         return True
-    if event_at < row.stripe_state_at:
-        return False
-    # The same second: further along in status, or an update after a creation.
-    stage, stored_stage = stage_of(snapshot.status), stage_of(row.status)
-    return stage > stored_stage or (stage == stored_stage and _EVENT_STAGE.get(event_type, 1) > 0)
+    # The same second and the same stage: an update or deletion comes after a creation.
+    return (
+        event_at == row.stripe_state_at
+        and stage_of(snapshot.status) == stage_of(row.status)
+        and _EVENT_STAGE.get(event_type, 1) > 0
+    )
 
 
 def _replaces_other_subscription(
