@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from insight_atlas.assessment import load_instrument, score
+from insight_atlas.engine import load_instrument, score
 
 SECONDS_PER_CASE = 1.0
 PROFILES = 64

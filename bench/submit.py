@@ -53,7 +53,7 @@ from load import (
 )
 
 sys.path.insert(0, str(ROOT / "src"))
-from insight_atlas.assessment import load_instrument, score
+from insight_atlas.engine import load_instrument, score
 from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
 
 CONNECTIONS = 32

@@ -36,9 +36,9 @@ def child(src: str, mode: str) -> None:
     sys.path.insert(0, src)
     from cryptography.fernet import Fernet
 
-    from insight_atlas.assessment import load_instrument
-    from insight_atlas.assessments.scoring import score_job
+    from insight_atlas.assessments.worker_pool import score_job
     from insight_atlas.crypto import FieldCipher
+    from insight_atlas.engine import load_instrument
 
     # After insight_atlas: bench/submit.py puts this checkout's src first on sys.path.
     sys.path.insert(1, str(ROOT / "bench"))

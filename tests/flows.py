@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from conftest import bearer
-from insight_atlas.assessment import load_instrument
 from insight_atlas.billing.models import Subscription
+from insight_atlas.engine import load_instrument
 from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
 
 SAMPLE_TEXT = (

@@ -15,7 +15,7 @@ from insight_atlas import __version__
 from insight_atlas.accounts.passwords import PasswordService
 from insight_atlas.accounts.router import router as accounts_router
 from insight_atlas.assessments.router import router as assessments_router
-from insight_atlas.assessments.scoring import ReportScorer
+from insight_atlas.assessments.worker_pool import ReportScorer
 from insight_atlas.billing.router import router as billing_router
 from insight_atlas.billing.sandbox import router as billing_sandbox_router
 from insight_atlas.crypto import create_field_cipher

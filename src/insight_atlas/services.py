@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from insight_atlas.accounts.passwords import PasswordService
-from insight_atlas.assessments.scoring import ReportScorer
+from insight_atlas.assessments.worker_pool import ReportScorer
 from insight_atlas.crypto import FieldCipher
 from insight_atlas.mail import Mailer
 from insight_atlas.ops.client_address import ClientAddressRule

@@ -13,8 +13,8 @@ from sqlalchemy import func, select, text
 
 from conftest import CLIENT_IP, assert_error, bearer, login, signed_in_user
 from flows import SAMPLE_TEXT, answers_for, complete_report, start
-from insight_atlas.assessment import score
 from insight_atlas.assessments.models import Assessment, Report
+from insight_atlas.engine import score
 from insight_atlas.privacy.models import ConsentRecord
 
 

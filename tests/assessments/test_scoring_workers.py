@@ -14,13 +14,13 @@ import pytest
 import uvloop
 from cryptography.fernet import Fernet
 
-from insight_atlas.assessment import load_instrument
-from insight_atlas.assessments.scoring import (
+from insight_atlas.assessments.worker_pool import (
     ReportScorer,
     ScoringFailed,
     ScoringUnavailable,
 )
 from insight_atlas.crypto import FieldCipher
+from insight_atlas.engine import load_instrument
 
 TEXT = "I think I am curious about new ideas, and I worry a little before deadlines."
 

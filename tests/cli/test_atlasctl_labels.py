@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from insight_atlas.assessment import list_instruments
 from insight_atlas.cli.atlasctl.labels import display_label, glosses
+from insight_atlas.engine import list_instruments
 
 
 def _scales() -> list[tuple[str, str, str | None]]:
@@ -14,7 +14,7 @@ def _scales() -> list[tuple[str, str, str | None]]:
     scales = []
     for summary in list_instruments():
         data = json.loads(
-            resources.files("insight_atlas.assessment")
+            resources.files("insight_atlas.engine")
             .joinpath(f"instruments/{summary.key}.json")
             .read_text("utf-8")
         )
@@ -25,7 +25,7 @@ def _scales() -> list[tuple[str, str, str | None]]:
 
 def _forbidden_terms() -> list[str]:
     text = (
-        resources.files("insight_atlas.assessment")
+        resources.files("insight_atlas.engine")
         .joinpath("resources/narrative_templates.json")
         .read_text("utf-8")
     )

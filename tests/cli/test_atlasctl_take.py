@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from click.testing import Result
 
-from insight_atlas.assessment import load_instrument
+from insight_atlas.engine import load_instrument
 
 Atlasctl = Callable[..., Result]
 MINI_IPIP_ITEMS = [item.id for item in load_instrument("mini-ipip").items]

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from conftest import CLIENT_IP, assert_error, bearer, make_settings, signed_in_user
 from flows import answers_for
 from insight_atlas.app import create_app
-from insight_atlas.assessments.scoring import ReportScorer
+from insight_atlas.assessments.worker_pool import ReportScorer
 from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
 from insight_atlas.settings import Settings
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import Response
 
 from insight_atlas.accounts.dependencies import CurrentPrincipal
-from insight_atlas.assessment import Instrument, list_instruments
 from insight_atlas.assessments import service
 from insight_atlas.assessments.schemas import (
     AnswerOption,
@@ -23,6 +22,7 @@ from insight_atlas.assessments.schemas import (
     StartAssessment,
 )
 from insight_atlas.db import SessionDep
+from insight_atlas.engine import Instrument, list_instruments
 from insight_atlas.privacy.consent import (
     ASSESSMENT_PURPOSE,
     CONSENT_TEXT,

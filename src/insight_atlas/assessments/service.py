@@ -19,12 +19,6 @@ from insight_atlas.accounts.dependencies import (
     principal_from_record,
 )
 from insight_atlas.accounts.models import User
-from insight_atlas.assessment import (
-    Instrument,
-    UnknownInstrumentError,
-    list_instruments,
-    load_instrument,
-)
 from insight_atlas.assessments import errors
 from insight_atlas.assessments.models import (
     STATUS_IN_PROGRESS,
@@ -39,9 +33,15 @@ from insight_atlas.assessments.schemas import (
     SaveResponses,
     StartAssessment,
 )
-from insight_atlas.assessments.scoring import ScoringFailed
+from insight_atlas.assessments.worker_pool import ScoringFailed
 from insight_atlas.billing.entitlements import ensure_entitled
 from insight_atlas.db import asyncpg_connection, database_released, utcnow
+from insight_atlas.engine import (
+    Instrument,
+    UnknownInstrumentError,
+    list_instruments,
+    load_instrument,
+)
 from insight_atlas.errors import TooManyRequests
 from insight_atlas.privacy.consent import ASSESSMENT_PURPOSE, CURRENT_CONSENT_VERSION
 from insight_atlas.privacy.models import ConsentRecord

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from insight_atlas.assessment import AssessmentError, list_instruments, score
+from insight_atlas.engine import AssessmentError, list_instruments, score
 
 _ALLOWED_FIELDS = frozenset({"instrument", "answers", "demographics", "timings", "free_text"})
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from insight_atlas.assessment import UnknownInstrumentError, load_instrument
+from insight_atlas.engine import UnknownInstrumentError, load_instrument
 
 # Report fields a shared view may carry; anything else (answers, text signals, the
 # demographics, identity) is left out by construction.

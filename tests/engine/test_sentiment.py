@@ -7,7 +7,7 @@ import random
 import pytest
 from vaderSentiment import vaderSentiment
 
-from insight_atlas.assessment.text_signals import sentiment_analyzer
+from insight_atlas.engine.text_signals import sentiment_analyzer
 
 # One sentence per rule, each checked against the package below.
 RULE_CASES = [

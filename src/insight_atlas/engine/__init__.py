@@ -11,7 +11,7 @@ from .errors import (
 )
 from .models import Instrument
 from .registry import list_instruments, load_instrument
-from .report import DISCLAIMER, Report
+from .report import DISCLAIMER, ScoredReport
 
 __all__ = [
     "DISCLAIMER",
@@ -21,7 +21,7 @@ __all__ = [
     "DemographicsError",
     "FreeTextError",
     "Instrument",
-    "Report",
+    "ScoredReport",
     "TimingError",
     "UnknownInstrumentError",
     "list_instruments",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from insight_atlas.assessment import score
-from insight_atlas.assessment.text_signals import (
+from insight_atlas.engine import score
+from insight_atlas.engine.text_signals import (
     analyse_text,
     count_syllables,
     sentiment_analyzer,
@@ -109,7 +109,7 @@ def _reference_scan(
 def test_phrase_matching_is_a_left_to_right_longest_match(name: str) -> None:
     import random
 
-    from insight_atlas.assessment import text_signals
+    from insight_atlas.engine import text_signals
 
     phrases = text_signals._phrase_list(name)
     vocabulary = sorted({w for group in phrases.values() for p in group for w in p})

@@ -35,7 +35,7 @@ PINNED = {
 @pytest.mark.parametrize("relative", sorted(PINNED))
 def test_data_file_matches_its_pinned_version(relative: str) -> None:
     folder, name = relative.split("/")
-    path = resources.files("insight_atlas.assessment").joinpath(folder).joinpath(name)
+    path = resources.files("insight_atlas.engine").joinpath(folder).joinpath(name)
     content = path.read_bytes()
     version, digest = PINNED[relative]
     assert json.loads(content)["version"] == version

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assessment.assessment_testkit import NEO_MINUS_KEYED, neo_facet, neo_id
-from insight_atlas.assessment import load_instrument, score
+from engine.assessment_testkit import NEO_MINUS_KEYED, neo_facet, neo_id
+from insight_atlas.engine import load_instrument, score
 
 
 def attentive_neo() -> dict[str, int]:

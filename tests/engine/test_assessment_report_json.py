@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from insight_atlas.assessment import DISCLAIMER, ENGINE_VERSION, list_instruments, score
+from insight_atlas.engine import DISCLAIMER, ENGINE_VERSION, list_instruments, score
 
 NEO = {f"neo-{i:03d}": 1 + (i * 7) % 5 for i in range(1, 121)}
 MINI = {f"mini-{i:02d}": 1 + (i * 3) % 5 for i in range(1, 21)}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from assessment.assessment_testkit import (
+from engine.assessment_testkit import (
     MINI_MINUS_KEYED,
     MINI_TRAIT_CYCLE,
     NEO_MINUS_KEYED,
     neo_facet,
 )
-from insight_atlas.assessment import list_instruments, load_instrument
+from insight_atlas.engine import list_instruments, load_instrument
 
 ANSWER_LABELS = [
     "Very Inaccurate",

@@ -14,7 +14,7 @@ from .models import Instrument
 from .narrative import build_narrative
 from .quality import validity_panel
 from .registry import load_instrument
-from .report import Report, SectionResult
+from .report import ScoredReport, SectionResult
 from .scoring import (
     BAND_HIGH_ABOVE_T,
     BAND_LOW_BELOW_T,
@@ -125,7 +125,7 @@ def score(
     demographics: Mapping[str, Any] | None = None,
     timings: Mapping[str, Any] | None = None,
     free_text: str | None = None,
-) -> Report:
+) -> ScoredReport:
     """Score ``answers`` on ``instrument`` and return a typed, explainable report.
 
     Answers for the work-style add-on may be mixed into the answers of a Big Five
@@ -158,7 +158,7 @@ def score(
         demo.append(("sex", sex))
     if age is not None:
         demo.append(("age", age))
-    return Report(
+    return ScoredReport(
         engine_version=ENGINE_VERSION,
         main=section,
         addons=tuple(s for _, s in addon_sections),

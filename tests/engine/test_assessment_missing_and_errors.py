@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from insight_atlas.assessment import (
+from insight_atlas.engine import (
     AnswerError,
     DemographicsError,
     FreeTextError,

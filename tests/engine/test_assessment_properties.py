@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insight_atlas.assessment import load_instrument, score
+from insight_atlas.engine import load_instrument, score
 
 NEO = load_instrument("ipip-neo-120")
 MINI = load_instrument("mini-ipip")

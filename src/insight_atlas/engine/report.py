@@ -218,7 +218,7 @@ class Statement:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
+class ScoredReport:
     engine_version: str
     main: SectionResult
     addons: tuple[SectionResult, ...]

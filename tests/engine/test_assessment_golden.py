@@ -11,8 +11,8 @@ from statistics import NormalDist
 
 import pytest
 
-from assessment.assessment_testkit import NEO_FACET_ORDER, neo_facet, neo_id, neo_keyed
-from insight_atlas.assessment import score
+from engine.assessment_testkit import NEO_FACET_ORDER, neo_facet, neo_id, neo_keyed
+from insight_atlas.engine import score
 
 # Johnson's IPIP-NEO-120 norms, women aged 21-40: (mean, sd).
 FEMALE_21_40 = {

@@ -28,9 +28,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from insight_atlas.assessment import AssessmentError, load_instrument, score
-from insight_atlas.assessment.text_signals import analyse_text
 from insight_atlas.crypto import FieldCipher
+from insight_atlas.engine import AssessmentError, load_instrument, score
+from insight_atlas.engine.text_signals import analyse_text
 
 _HEADER = struct.Struct("!I")
 # A report is about 35 KB of JSON; anything near this bound is a broken stream.

@@ -7,8 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insight_atlas.assessment import load_instrument, score
-from insight_atlas.assessment.narrative import guard_violations, load_templates
+from insight_atlas.engine import load_instrument, score
+from insight_atlas.engine.narrative import guard_violations, load_templates
 
 FORBIDDEN = re.compile(
     r"autis|adhd|disorder|diagnos|depression|anxiety disorder|bipolar|personality disorder"
