@@ -10,11 +10,11 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import Table, func, select
 
-from conftest import TEST_PASSWORD, assert_error, bearer, login, signed_in_user, unique_email
-from flows import SAMPLE_TEXT, complete_report, make_pro, start
+from helpers.api import TEST_PASSWORD, assert_error, bearer, login, signed_in_user, unique_email
+from helpers.flows import SAMPLE_TEXT, complete_report, make_pro, start
+from helpers.stripe_fakes import PRICE_MONTHLY, seed_customer_events, stripe_event_rows
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken
 from insight_atlas.models import Base
-from stripe_fakes import PRICE_MONTHLY, seed_customer_events, stripe_event_rows
 
 
 async def rows_of(app: FastAPI, user_id: int) -> dict[str, int]:

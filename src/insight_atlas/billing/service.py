@@ -203,7 +203,7 @@ async def cancel_subscription_for_account_deletion(
                 raise _provider_error("cancel_for_deletion", exc) from exc
         except stripe.StripeError as exc:
             raise _provider_error("cancel_for_deletion", exc) from exc
-    row.status = "canceled"
+    row.status = SubscriptionStatus.CANCELED
     row.cancel_at_period_end = False
     row.grace_period_ends_at = None
     await session.flush()
