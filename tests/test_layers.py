@@ -63,11 +63,7 @@ def import_graph() -> dict[str, set[str]]:
             for target in targets:
                 unit = _unit(target)
                 # `__version__` is the package's own attribute, not a module.
-                if (
-                    unit
-                    and unit != source
-                    and (PACKAGE / unit).exists() | (PACKAGE / f"{unit}.py").exists()
-                ):
+                if unit and unit != source and _is_module(unit):
                     graph.setdefault(source, set()).add(unit)
     return graph
 
