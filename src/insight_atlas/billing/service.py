@@ -1,6 +1,6 @@
 """Billing logic: plans, Stripe Checkout, the customer portal, cancellation on deletion.
 
-Services flush but never commit: the request's session dependency owns the transaction.
+These functions flush but never commit: the request's session dependency owns the transaction.
 """
 
 from __future__ import annotations
