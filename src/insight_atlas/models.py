@@ -5,6 +5,7 @@ from insight_atlas.assessments.models import Assessment, Report, ShareLink
 from insight_atlas.billing.models import DeletedStripeCustomer, StripeEvent, Subscription
 from insight_atlas.db import Base
 from insight_atlas.privacy.models import ConsentRecord
+from insight_atlas.reports.rewrite_models import ReportRewrite
 
 __all__ = [
     "Assessment",
@@ -15,6 +16,7 @@ __all__ = [
     "PasswordResetToken",
     "RefreshToken",
     "Report",
+    "ReportRewrite",
     "ShareLink",
     "StripeEvent",
     "Subscription",

@@ -23,9 +23,11 @@ from insight_atlas.billing.service import cancel_subscription_for_account_deleti
 from insight_atlas.db import wipe_after_commit
 from insight_atlas.privacy.models import ConsentRecord
 from insight_atlas.privacy.schemas import PurgeResult
+from insight_atlas.reports.rewrite import export_rewrites
+from insight_atlas.reports.rewrite_models import ReportRewrite
 from insight_atlas.services import Services
 
-EXPORT_FORMAT_VERSION = "2"  # 2: billing events, reset-link records, price and grace dates
+EXPORT_FORMAT_VERSION = "3"  # 3: report rewrites; 2: billing events, reset links, grace dates
 
 
 def _event_owner(user_id: int, subscription: Subscription | None) -> EventOwner:
@@ -76,6 +78,7 @@ async def export(session: AsyncSession, services: Services, user: User) -> dict[
         )
     ).all()
     connection = await session.connection()
+    rewrites = await export_rewrites(session, services.cipher, user.id)
     billing_events = [e async for e in events_of(connection, _event_owner(user.id, subscription))]
     cipher = services.cipher
     return {
@@ -170,6 +173,8 @@ async def export(session: AsyncSession, services: Services, user: User) -> dict[
             }
             for r in reports
         ],
+        # Plain-language rewrites of report narratives by a language model.
+        "report_rewrites": rewrites,
         "share_links": [
             {
                 "report_id": link.report_id,
@@ -196,6 +201,7 @@ async def purge_data(session: AsyncSession, user_id: int) -> PurgeResult:
     wipe_after_commit(session)
     # Explicit order, so the purge never depends on the database honouring cascades.
     await session.execute(delete(ShareLink).where(ShareLink.user_id == user_id))
+    await session.execute(delete(ReportRewrite).where(ReportRewrite.user_id == user_id))
     await session.execute(delete(Report).where(Report.user_id == user_id))
     await session.execute(delete(Assessment).where(Assessment.user_id == user_id))
     return result

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from insight_atlas.accounts.dependencies import CurrentPrincipal
 from insight_atlas.billing.entitlements import ensure_entitled
 from insight_atlas.db import SessionDep
-from insight_atlas.reports import service
+from insight_atlas.reports import rewrite, service
+from insight_atlas.reports.rewrite_schemas import RewriteRead, RewriteRequest, RewriteStatus
 from insight_atlas.reports.schemas import Comparison, ReportPage, ShareLinkRead, ShareRequest
-from insight_atlas.services import ServicesDep
+from insight_atlas.services import ServicesDep, client_address
 from insight_atlas.validation import CheckedRoute
 
 router = APIRouter(prefix="/v1", tags=["reports"], route_class=CheckedRoute)
@@ -104,6 +105,58 @@ async def revoke_share(
     """Revoke every share link of a report, effective immediately."""
     report = await service.get_owned(session, principal.user_id, report_id)
     await service.revoke_share_links(session, report)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/reports/{report_id}/rewrite", response_model=RewriteStatus, operation_id="getReportRewrite"
+)
+async def get_rewrite(
+    report_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
+) -> RewriteStatus:
+    """Whether a plain-language rewrite is offered, where it would be sent, and the stored one."""
+    report = await service.get_owned(session, principal.user_id, report_id)
+    return await rewrite.status(session, services, report)
+
+
+@router.post(
+    "/reports/{report_id}/rewrite",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RewriteRead,
+    operation_id="createReportRewrite",
+)
+async def create_rewrite(
+    report_id: str,
+    body: RewriteRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    services: ServicesDep,
+) -> RewriteRead:
+    """With consent, have a language model rewrite the narrative in plainer words (replaces)."""
+    report = await service.get_owned(session, principal.user_id, report_id)
+    return await rewrite.create(
+        session,
+        services,
+        principal,
+        report,
+        body,
+        ip_address=client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+@router.delete(
+    "/reports/{report_id}/rewrite",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteReportRewrite",
+)
+async def delete_rewrite(
+    report_id: str, principal: CurrentPrincipal, session: SessionDep
+) -> Response:
+    """Delete the plain-language rewrite of a report; the report itself stays."""
+    report = await service.get_owned(session, principal.user_id, report_id)
+    await rewrite.remove(session, report)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

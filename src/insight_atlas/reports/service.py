@@ -14,6 +14,7 @@ from insight_atlas.accounts import tokens
 from insight_atlas.assessments import errors
 from insight_atlas.assessments.models import Assessment, Report, ShareLink
 from insight_atlas.db import utcnow, wipe_after_commit
+from insight_atlas.reports.rewrite_models import ReportRewrite
 from insight_atlas.reports.schemas import (
     Comparison,
     ReportPage,
@@ -109,6 +110,8 @@ def report_document(services: Services, report: Report, body: bytes | None = Non
 
 
 async def delete_report(session: AsyncSession, report: Report) -> None:
+    # Explicitly, like the purge, rather than trusting the database's cascade.
+    await session.execute(delete(ReportRewrite).where(ReportRewrite.report_id == report.id))
     # The assessment goes too: a report and the answers behind it live and die together.
     await session.execute(delete(Assessment).where(Assessment.id == report.assessment_id))
     wipe_after_commit(session)
