@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -361,3 +362,39 @@ async def test_off_without_configuration(client: httpx.AsyncClient) -> None:
     assert status["endpoint_host"] is None and status["consent_text"] is None
     refused = await client.post(url, json=_consent(), headers=bearer(token))
     assert_error(refused, 503, "rewrite_unavailable")
+
+
+async def test_the_database_slot_is_free_while_the_model_thinks(
+    database_url: str, tmp_path: Path, fake_model: FakeModel
+) -> None:
+    # One database slot, a short wait for it, and a model that takes longer than that wait:
+    # a request arriving meanwhile is served only if the rewrite gave its slot back.
+    settings = make_settings(
+        database_url,
+        tmp_path / "data",
+        narrative_llm_base_url=fake_model.api_url,
+        narrative_llm_model="fake-plain-1",
+        narrative_llm_timeout_seconds=5.0,
+        db_pool_size=1,
+        db_pool_timeout_seconds=0.3,
+    )
+    application = create_app(settings)
+    transport = httpx.ASGITransport(app=application, client=(CLIENT_IP, 40000))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            _, token, document = await _report(http)
+            fake_model.mode, fake_model.slow_seconds = "slow", 1.0
+            url = f"/v1/reports/{document['id']}/rewrite"
+            pending = asyncio.create_task(http.post(url, json=_consent(), headers=bearer(token)))
+            for _ in range(250):  # until the model has the request (at most 5 s)
+                if fake_model.requests:
+                    break
+                await asyncio.sleep(0.02)
+            meanwhile = await http.get("/v1/reports", headers=bearer(token))
+            assert meanwhile.status_code == 200, meanwhile.text
+            assert not pending.done()
+            finished = await pending
+            assert finished.status_code == 201, finished.text
+    finally:
+        await application.state.services.rate_limiter.close()
+        await application.state.services.engine.dispose()
