@@ -12,6 +12,7 @@ import { t } from "@/i18n/en/report";
 import { lastPathSegment } from "@/lib/navigation";
 import { loadItemTexts, loadReport, type ItemTexts } from "@/lib/reports";
 import { useLoad } from "@/lib/useLoad";
+import { PlainLanguagePanel } from "@/report/PlainLanguagePanel";
 import { ReportView } from "@/report/ReportView";
 import type { ReportDocument } from "@/report/types";
 import { ReportActions } from "./ReportActions";
@@ -71,6 +72,7 @@ function OwnerReport({ id }: { id: string }) {
         freeText={freeText}
         actions={<ReportActions reportId={document.id} canShare={session.can("reports:share")} />}
       />
+      <PlainLanguagePanel reportId={document.id} />
     </>
   );
 }
