@@ -226,15 +226,13 @@ async def create(
     if endpoint is None:
         raise RewriteUnavailable()
     _check_consent(body, endpoint)
-    await _throttle(services, principal)
     report_json = orjson.loads(report_body(services, report))
     originals = _narrative(report_json)
     if not originals:
-        raise RewriteRejected(
-            "This report has no narrative statements to rewrite.",
-            details={"reason": "no_statements", "statement_id": None},
-            code="rewrite_rejected",
+        raise Conflict(
+            "This report has no narrative statements to rewrite.", code="nothing_to_rewrite"
         )
+    await _throttle(services, principal)
     document, sources = outgoing_document(report_json)
     consent = ConsentRecord(
         user_id=principal.user_id,
