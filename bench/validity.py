@@ -6,8 +6,9 @@ Per instrument (mini-ipip, ipip-50 when this build has it, ipip-neo-120), the
 share of response sets whose overall verdict is not ``valid``:
 
   open sample   held-out rows of the open IPIP-50 sample (complete rows at odd
-                positions; the even ones derived the parameters); instruments with
-                an item-level sample only
+                positions; the even ones derived the parameters), every k-th one so
+                that --n rows span the whole file; instruments with an item-level
+                sample only
   attentive     simulated attentive respondents: draws from the open sample's
                 multivariate normal (item means and covariance, rounded, clipped to
                 1..5) where a sample exists, else the nominal latent trait model of
@@ -97,7 +98,10 @@ def rates(key: str, n: int, data: Path | None = None, seed: int = SEED) -> Rates
         if path.is_file():
             columns = raw["provenance"]["columns"]
             _, complete = read_sample(path, columns, items)
-            groups["open sample"] = _score_group(key, "open sample", complete[1::2][:n])
+            held_out = complete[1::2]
+            # Every k-th held-out row: a bounded sample still spans the whole file.
+            stride = max(1, len(held_out) // n)
+            groups["open sample"] = _score_group(key, "open sample", held_out[::stride][:n])
             targets["open sample"] = ("<=", 0.10)
         maha = indices["mahalanobis"]
         attentive = normal_answers(maha["mean"], maha["covariance"], n, seed)

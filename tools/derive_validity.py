@@ -39,7 +39,7 @@ from validity_sim import CONSERVATIVE, latent_answers, uniform_answers  # noqa: 
 
 OUT_DIR = ROOT / "src" / "insight_atlas" / "engine" / "validity"
 FORMAT = 1
-TAIL = 0.005  # share of the reference flagged by each consistency index
+TAIL = 0.0025  # share of the reference flagged by each consistency index
 PAIR_MIN_ABS_R = 0.40  # an empirical synonym/antonym pair correlates at least this strongly
 # Mahalanobis alone should flag this share of uniformly random responders: the
 # benchmark's target (80% for a 20-item form, 90% otherwise) plus a margin of 3
