@@ -228,8 +228,11 @@ def test_details_say_how_common_the_pattern_is_without_blame(key: str) -> None:
             assert f"Among {params.reference_label}, " in index.detail
             assert re.search(r"(\d+%|fewer than 1%|more than 99%) ", index.detail)
             assert not re.search(r"careless|lazy|cheat|lie|dishonest|fake", index.detail, re.I)
+    # The narrative's note repeats what was seen, in the same words as the panel.
     note = report.narrative[0]
-    assert note.kind == "note" and "attentive" not in note.text.lower().split("not")[0]
+    first = next(i for i in report.validity.indices if i.verdict == report.validity.overall)
+    assert note.kind == "note" and first.detail in note.text
+    assert "Attentive people can show this too" in note.text or "slip" in note.text
 
 
 def test_percentile_rank_interpolates_the_reference() -> None:
