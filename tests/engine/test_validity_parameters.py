@@ -3,6 +3,7 @@ hold on a bounded, seeded sample scored through ``score()``."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -12,6 +13,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from insight_atlas.engine import ENGINE_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("NORMS_DATA_TSV", ROOT.parent / "shared/data/ipip50-big5/big5.tsv"))
@@ -28,6 +31,13 @@ def _module(name: str, path: Path) -> ModuleType:
     spec.loader.exec_module(module)
     return module
 
+
+# Parameter files belong to ENGINE_VERSION: changing one bumps it and records the new
+# hash here (the re-derivation test below needs the data file; this one does not).
+PINNED = {
+    "ipip-neo-120": ("1.1.0", "a3f17d21448bf0c6a03a80ff0fb547c187d837cdfcef7c18941270c8bfe6d55b"),
+    "mini-ipip": ("1.1.0", "368a29bcea7b78afbed32804044ad98fd7c0a1962a8b407ae8e88c7c863cb753"),
+}
 
 derive_validity = _module("derive_validity", ROOT / "tools" / "derive_validity.py")
 bench_validity = _module("bench_validity", ROOT / "bench" / "validity.py")
@@ -49,6 +59,15 @@ def test_parameter_files_ship_for_the_big_five_forms() -> None:
         doc = json.loads(content)
         assert doc["instrument"] == key
         assert doc["provenance"]["reference"] in {"open_sample", "simulation"}
+
+
+@pytest.mark.parametrize("key", sorted(PINNED))
+def test_parameter_files_are_pinned_to_the_engine_version(key: str) -> None:
+    version, digest = PINNED[key]
+    assert version == ENGINE_VERSION
+    assert hashlib.sha256(shipped()[key]).hexdigest() == digest, (
+        f"engine/validity/{key}.json changed: bump ENGINE_VERSION and update the pinned hash"
+    )
 
 
 @pytest.mark.parametrize("key", sorted(shipped()))
