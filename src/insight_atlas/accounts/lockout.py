@@ -56,3 +56,8 @@ async def clear_failures(services: Services, email: str) -> None:
     """Unlock the account (the right password was given, or a reset link was used)."""
     if services.settings.rate_limit_enabled:
         await services.rate_limiter.reset(_failures_key(email))
+
+
+def failures_key(email: str) -> str:
+    """The limiter key that counts wrong passwords for this address (operators' tools)."""
+    return _failures_key(email)
