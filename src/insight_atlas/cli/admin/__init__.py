@@ -6,6 +6,7 @@ import click
 
 from insight_atlas.cli.admin.billing import billing
 from insight_atlas.cli.admin.doctor import doctor
+from insight_atlas.cli.admin.runtime import configure_admin_logging
 from insight_atlas.cli.admin.users import user
 from insight_atlas.cli.admin.webhooks import webhooks
 
@@ -16,6 +17,7 @@ def admin() -> None:
 
     Exit status: 0 ok, 1 problems found or failure, 2 usage or configuration error.
     """
+    configure_admin_logging()
 
 
 admin.add_command(user)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -14,9 +16,27 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from insight_atlas.db import create_engine
+from insight_atlas.ops.logging import configure_logging
 from insight_atlas.settings import Settings, SettingsError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# The commands' own answer is standard output (tables, --json); log lines go to stderr,
+# warnings and errors only unless ADMIN_LOG_LEVEL says otherwise.
+DEFAULT_LOG_LEVEL = "WARNING"
+
+
+class _CurrentStderr(io.TextIOBase):
+    """Whatever sys.stderr is when a line is written (it is swapped while tests run)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def configure_admin_logging() -> None:
+    configure_logging(os.environ.get("ADMIN_LOG_LEVEL", DEFAULT_LOG_LEVEL), stream=_CurrentStderr())
 
 
 def load_settings() -> Settings:
