@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO, cast
 
 import click
 import orjson
@@ -36,7 +36,9 @@ class _CurrentStderr(io.TextIOBase):
 
 
 def configure_admin_logging() -> None:
-    configure_logging(os.environ.get("ADMIN_LOG_LEVEL", DEFAULT_LOG_LEVEL), stream=_CurrentStderr())
+    configure_logging(
+        os.environ.get("ADMIN_LOG_LEVEL", DEFAULT_LOG_LEVEL), stream=cast(TextIO, _CurrentStderr())
+    )
 
 
 def load_settings() -> Settings:
