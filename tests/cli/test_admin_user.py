@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
 from admin_kit import STRIPE_KEY, WEBHOOK_SECRET, admin, admin_env, admin_settings, app_client
@@ -91,3 +92,37 @@ def test_show_lists_account_subscription_entitlements_events_and_sign_ins(
         for secret in ("$argon2", "password_hash", "token_hash", STRIPE_KEY, WEBHOOK_SECRET):
             assert secret not in output
         assert TEST_PASSWORD not in output
+
+
+def test_show_reads_the_lockout_counter_from_redis(database_url: str, tmp_path: Path) -> None:
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    settings = admin_settings(database_url, tmp_path / "data", None, redis_url=redis_url)
+    email = unique_email("locked")
+
+    async def register_user() -> None:
+        async with app_client(settings) as (_app, client):
+            await register(client, email)
+
+    async def guess_wrong() -> None:
+        async with app_client(settings) as (_app, client):
+            for _ in range(settings.login_max_failures_per_account):
+                response = await client.post(
+                    "/v1/auth/login", json={"email": email, "password": "not the password"}
+                )
+                assert response.status_code == 401
+
+    asyncio.run(register_user())
+    env = admin_env(settings)
+    before = json.loads(admin(env, "user", "show", email, "--json").stdout)
+    assert before["user"]["lockout"]["locked"] is False
+    asyncio.run(guess_wrong())
+    document = json.loads(admin(env, "user", "show", email, "--json").stdout)
+    assert document["user"]["lockout"]["locked"] is True
+    assert document["user"]["lockout"]["failures"] == settings.login_max_failures_per_account
+    assert "locked        yes (5 wrong passwords in the window)" in (
+        admin(env, "user", "show", email).stdout
+    )
+    no_redis = json.loads(
+        admin(admin_env(settings, REDIS_URL=""), "user", "show", email, "--json").stdout
+    )
+    assert no_redis["user"]["lockout"]["locked"] is None
