@@ -22,6 +22,7 @@ from admin_kit import (
     app_client,
 )
 from conftest import register, unique_email
+from insight_atlas.billing import reconcile
 from insight_atlas.settings import Settings
 from stripe_fakes import (
     FakeStripe,
@@ -84,8 +85,10 @@ def test_unknown_email_and_usage_errors(
 
 
 def test_out_of_sync_subscription_listed_fixed_then_in_sync(
-    database_url: str, tmp_path: Path, fake_stripe: FakeStripe
+    database_url: str, tmp_path: Path, fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # One row per page: --all must walk every page.
+    monkeypatch.setattr(reconcile, "PAGE_SIZE", 1)
     settings = admin_settings(database_url, tmp_path / "data", fake_stripe.base_url)
     env = admin_env(settings)
     email, in_sync_email = unique_email("drift"), unique_email("steady")
