@@ -18,6 +18,8 @@ from admin_kit import (
     admin_env,
     admin_settings,
 )
+from insight_atlas.cli.admin.doctor import check_stripe
+from insight_atlas.settings import Environment
 from stripe_fakes import FakeStripe, fake_stripe_server, price_object
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -118,3 +120,13 @@ def test_red_on_production_settings_and_a_database_behind(tmp_path: Path) -> Non
     assert "SECRET_KEY is the default or shorter" in lines["✗ settings"]
     assert "run 'atlas db upgrade'" in lines["✗ database"]
     assert "✓ scoring" in lines
+
+
+async def test_a_test_key_in_production_is_red(
+    database_url: str, tmp_path: Path, fake_stripe: FakeStripe
+) -> None:
+    settings = admin_settings(database_url, tmp_path / "data", fake_stripe.base_url)
+    assert (await check_stripe(settings)).ok
+    production = settings.model_copy(update={"atlas_env": Environment.PRODUCTION})
+    check = await check_stripe(production)
+    assert not check.ok and "a test key in production" in check.detail

@@ -104,6 +104,9 @@ async def check_stripe(settings: Settings) -> Check:
     mode = _key_mode(settings.stripe_secret_key)
     if mode is None:
         return Check("stripe", False, "STRIPE_SECRET_KEY is neither a live nor a test key")
+    if mode == "test" and settings.atlas_env is Environment.PRODUCTION:
+        # Test-mode subscriptions are free: production would hand out Pro for nothing.
+        return Check("stripe", False, "a test key in production (sk_test_/rk_test_)")
     secret = settings.stripe_webhook_secret
     if not secret.startswith("whsec_") or secret == DEFAULT_WEBHOOK_SECRET:
         return Check("stripe", False, "STRIPE_WEBHOOK_SECRET is not a webhook signing secret")
