@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from admin_kit import (
+from helpers.admin import (
     PRICE_MONTHLY,
     PRICE_YEARLY,
     WEBHOOK_SECRET,
@@ -21,10 +21,8 @@ from admin_kit import (
     admin_settings,
     app_client,
 )
-from conftest import register, unique_email
-from insight_atlas.billing import reconcile
-from insight_atlas.settings import Settings
-from stripe_fakes import (
+from helpers.api import register, unique_email
+from helpers.stripe_fakes import (
     FakeStripe,
     checkout_session_object,
     fake_stripe_server,
@@ -34,6 +32,8 @@ from stripe_fakes import (
     subscription_object,
     subscription_row,
 )
+from insight_atlas.billing import reconcile
+from insight_atlas.settings import Settings
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from admin_kit import (
+from helpers.admin import (
     PRICE_MONTHLY,
     PRICE_YEARLY,
     STRIPE_KEY,
@@ -18,9 +18,9 @@ from admin_kit import (
     admin_env,
     admin_settings,
 )
+from helpers.stripe_fakes import FakeStripe, fake_stripe_server, price_object
 from insight_atlas.cli.admin.doctor import check_stripe
 from insight_atlas.settings import Environment
-from stripe_fakes import FakeStripe, fake_stripe_server, price_object
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 LIVE_KEY = "sk_live_admin_fake_key"

@@ -7,15 +7,15 @@ import json
 import os
 from pathlib import Path
 
-from admin_kit import STRIPE_KEY, WEBHOOK_SECRET, admin, admin_env, admin_settings, app_client
-from conftest import TEST_PASSWORD, login, register, unique_email
-from insight_atlas.settings import Settings
-from stripe_fakes import (
+from helpers.admin import STRIPE_KEY, WEBHOOK_SECRET, admin, admin_env, admin_settings, app_client
+from helpers.api import TEST_PASSWORD, login, register, unique_email
+from helpers.stripe_fakes import (
     checkout_session_object,
     post_event,
     stripe_event,
     subscription_object,
 )
+from insight_atlas.settings import Settings
 
 PRICE = "price_test_monthly"
 

@@ -11,13 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from admin_kit import WEBHOOK_SECRET, admin, admin_env, admin_settings, app_client
-from conftest import register, unique_email
-from insight_atlas.billing import customer_events, stripe_webhook
-from insight_atlas.billing.replay import replay_event
-from insight_atlas.db import create_engine
-from insight_atlas.settings import Settings
-from stripe_fakes import (
+from helpers.admin import WEBHOOK_SECRET, admin, admin_env, admin_settings, app_client
+from helpers.api import register, unique_email
+from helpers.stripe_fakes import (
     FakeStripe,
     fake_stripe_server,
     post_event,
@@ -26,6 +22,10 @@ from stripe_fakes import (
     subscription_object,
     subscription_row,
 )
+from insight_atlas.billing import customer_events, stripe_webhook
+from insight_atlas.billing.replay import replay_event
+from insight_atlas.db import create_engine
+from insight_atlas.settings import Settings
 
 NEW_PRICE = "price_new_monthly"  # not configured when the event arrived
 
@@ -129,7 +129,7 @@ def test_replay_usage_unknown_and_redacted(
     async def redact() -> None:
         # What account deletion does with the account's stored events.
         async with app_client(settings) as (app, _client):
-            async with app.state.services.engine.begin() as connection:
+            async with app.state.database.engine.begin() as connection:
                 owner = customer_events.EventOwner.of(user_id, "cus_evt_of_deleted")
                 assert await customer_events.redact_events_of(connection, owner) == 1
 

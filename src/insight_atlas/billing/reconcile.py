@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from insight_atlas.billing import repository, stripe_webhook
 from insight_atlas.billing import subscription_sync as sync
 from insight_atlas.billing.errors import EventNotApplicable, EventOrphaned, EventRefused
-from insight_atlas.billing.plans import FREE, TERMINAL_STATUSES
+from insight_atlas.billing.event_store import Event
+from insight_atlas.billing.plans import TERMINAL_STATUSES, Plan
 from insight_atlas.billing.repository import SubscriptionRecord
 from insight_atlas.billing.stripe_client import stripe_client
 from insight_atlas.db import utcnow
@@ -108,9 +109,9 @@ def stripe_plan(settings: Settings, snapshot: sync.SubscriptionSnapshot) -> str:
     """The plan the webhook derives from this snapshot (apply_snapshot's rule)."""
     configured = (settings.stripe_price_pro_monthly, settings.stripe_price_pro_yearly)
     if snapshot.status in TERMINAL_STATUSES and snapshot.price_id not in configured:
-        return FREE
+        return Plan.FREE.value
     try:
-        return sync.plan_for_price(settings, snapshot.price_id)
+        return str(sync.plan_for_price(settings, snapshot.price_id))
     except EventNotApplicable:
         return f"unknown price {snapshot.price_id}"
 
@@ -141,9 +142,8 @@ async def apply_stripe_state(
     Stamped now: the object is Stripe's state as of now, so an older event delivered
     later must not undo it, which is what the handler's ordering makes of it.
     """
-    event: dict[str, Any] = {
+    event: Event = {
         "id": f"evt_reconcile_{uuid.uuid4().hex[:20]}",
-        "object": "event",
         "type": "customer.subscription.updated",
         "created": int(utcnow().timestamp()),
         "livemode": bool(subscription.get("livemode")),

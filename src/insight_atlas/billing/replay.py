@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import Table, bindparam, update
@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from insight_atlas.billing import event_store, repository, stripe_webhook
 from insight_atlas.billing.errors import EventOrphaned, EventRefused
+from insight_atlas.billing.event_store import Event, EventOutcome
 from insight_atlas.billing.models import StripeEvent
-from insight_atlas.ops.context import reset_request_id, set_request_id
 from insight_atlas.ops.logging import get_logger
+from insight_atlas.request_context import reset_request_id, set_request_id
 from insight_atlas.settings import Settings
 
 log = get_logger("insight_atlas.billing.replay")
@@ -32,7 +33,7 @@ NOT_FOUND = "not_found"
 REDACTED = "redacted"
 UNSUPPORTED = "unsupported"
 # Outcomes that leave the event unapplied (the handler failed, or the event was refused).
-PROBLEMS = frozenset({event_store.FAILED, NOT_FOUND, REDACTED, UNSUPPORTED, event_store.REFUSED})
+PROBLEMS = frozenset({EventOutcome.FAILED, NOT_FOUND, REDACTED, UNSUPPORTED, EventOutcome.REFUSED})
 
 _EVENTS: Table = StripeEvent.__table__  # type: ignore[assignment]
 _CLAIM = (
@@ -80,8 +81,8 @@ async def _replay(
         if found is None:
             return result(NOT_FOUND, "no stored event with this id")
         record, payload_text = found
-        event: dict[str, Any] = orjson.loads(payload_text)
-        if event.get("redacted") is True:
+        event = cast(Event, orjson.loads(payload_text))
+        if cast(dict[str, Any], event).get("redacted") is True:
             return result(
                 REDACTED,
                 "its payload was redacted when the account was deleted; nothing to replay",
@@ -100,7 +101,7 @@ async def _replay(
             await handler(connection, settings, event)
         except (EventOrphaned, EventRefused) as exc:
             outcome = (
-                event_store.ORPHANED if isinstance(exc, EventOrphaned) else event_store.REFUSED
+                EventOutcome.ORPHANED if isinstance(exc, EventOrphaned) else EventOutcome.REFUSED
             )
             await event_store.record_settled(
                 connection, event, payload, outcome=outcome, reason=str(exc)
@@ -112,7 +113,7 @@ async def _replay(
             await event_store.record_failure(connection, event, payload, exc)
             await connection.commit()
             log.warning("stripe_event_replay_failed", event_id=stripe_event_id, error=str(exc))
-            return result(event_store.FAILED, f"{type(exc).__name__}: {exc}")
+            return result(EventOutcome.FAILED, f"{type(exc).__name__}: {exc}")
         await event_store.mark_handled(connection, int(claimed))
         await connection.commit()
         log.info("stripe_event_replayed", event_id=stripe_event_id, event_type=record.type)

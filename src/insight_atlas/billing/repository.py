@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from insight_atlas.accounts.models import User
 from insight_atlas.billing import customer_events
-from insight_atlas.billing.event_store import FAILED
+from insight_atlas.billing.event_store import EventOutcome
 from insight_atlas.billing.models import StripeEvent, Subscription
 
 _EVENTS: Table = StripeEvent.__table__  # type: ignore[assignment]
@@ -134,7 +134,9 @@ async def list_events(
 ) -> list[EventRecord]:
     statement = select(*_EVENT_COLUMNS)
     if failed_only:
-        statement = statement.where(_EVENTS.c.outcome == FAILED, _EVENTS.c.handled_at.is_(None))
+        statement = statement.where(
+            _EVENTS.c.outcome == EventOutcome.FAILED, _EVENTS.c.handled_at.is_(None)
+        )
     if event_type:
         statement = statement.where(_EVENTS.c.type == event_type)
     if since is not None:
@@ -147,7 +149,7 @@ async def failed_event_ids(connection: AsyncConnection) -> list[str]:
     """Events whose handler failed and that no delivery has handled since, oldest first."""
     rows = await connection.execute(
         select(_EVENTS.c.stripe_event_id)
-        .where(_EVENTS.c.outcome == FAILED, _EVENTS.c.handled_at.is_(None))
+        .where(_EVENTS.c.outcome == EventOutcome.FAILED, _EVENTS.c.handled_at.is_(None))
         .order_by(_EVENTS.c.stripe_created_at, _EVENTS.c.id)
     )
     return [row.stripe_event_id for row in rows]

@@ -10,7 +10,7 @@ import click
 
 from insight_atlas.billing import replay as replaying
 from insight_atlas.billing import repository
-from insight_atlas.billing.stripe_webhook import ALLOWED_EVENT_TYPES
+from insight_atlas.billing.stripe_webhook import HANDLERS
 from insight_atlas.cli.admin.runtime import (
     EXIT_PROBLEMS,
     database,
@@ -63,7 +63,7 @@ async def _list(
 
 @webhooks.command("list")
 @click.option("--failed", is_flag=True, help="Only events whose handler failed (retryable).")
-@click.option("--type", "event_type", type=click.Choice(sorted(ALLOWED_EVENT_TYPES)))
+@click.option("--type", "event_type", type=click.Choice(sorted(HANDLERS)))
 @click.option("--since", type=Duration(), help="Received within this span: 30m, 24h, 7d.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--json", "as_json", is_flag=True, help="One JSON document, for scripts.")

@@ -17,7 +17,8 @@ import httpx
 from click.testing import CliRunner
 from fastapi import FastAPI
 
-from conftest import CLIENT_IP, make_settings
+from helpers.api import CLIENT_IP
+from helpers.databases import make_settings
 from insight_atlas.app import create_app
 from insight_atlas.cli.atlas import cli
 from insight_atlas.settings import Settings
@@ -97,11 +98,9 @@ def admin(env: dict[str, str | None], *args: str, code: int = 0) -> AdminRun:
 
 @asynccontextmanager
 async def app_client(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """The app on the same database, started and stopped as a server does (its lifespan)."""
     application = create_app(settings)
     transport = httpx.ASGITransport(app=application, client=(CLIENT_IP, 40002))
-    try:
+    async with application.router.lifespan_context(application):
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield application, client
-    finally:
-        await application.state.services.rate_limiter.close()
-        await application.state.services.engine.dispose()
