@@ -83,6 +83,10 @@ def subscription_object(
     }
 
 
+def price_object(price_id: str, *, livemode: bool = False, active: bool = True) -> dict[str, Any]:
+    return {"id": price_id, "object": "price", "livemode": livemode, "active": active}
+
+
 def checkout_session_object(
     *, user_id: int, customer_id: str, subscription_id: str, session_id: str | None = None
 ) -> dict[str, Any]:
@@ -220,6 +224,9 @@ class FakeStripe:
     base_url: str = ""
     requests: list[RecordedRequest] = field(default_factory=list)
     customers_by_key: dict[str, str] = field(default_factory=dict)
+    # Stripe's state of the objects the fake can be asked for (GET), by id.
+    subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    prices: dict[str, dict[str, Any]] = field(default_factory=dict)
     fail_with: tuple[int, dict[str, Any]] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -250,6 +257,11 @@ class FakeStripe:
                 "object": "billing_portal.session",
                 "url": f"https://billing.stripe.test/p/session/{number}",
             }
+        if method == "GET" and path.startswith(("/v1/subscriptions/", "/v1/prices/")):
+            kind, _, object_id = path.removeprefix("/v1/").partition("/")
+            found = (self.subscriptions if kind == "subscriptions" else self.prices).get(object_id)
+            if found is not None:
+                return 200, found
         if method == "DELETE" and path.startswith("/v1/subscriptions/"):
             return 200, {
                 "id": path.rsplit("/", 1)[1],

@@ -58,3 +58,8 @@ async def clear_failures(settings: Settings, limiter: RateLimiter, email: str) -
     """Unlock the account (the right password was given, or a reset link was used)."""
     if settings.rate_limit_enabled:
         await limiter.reset(_failures_key(email))
+
+
+def failures_key(email: str) -> str:
+    """The limiter key that counts wrong passwords for this address (operators' tools)."""
+    return _failures_key(email)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, Table, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from insight_atlas.accounts.models import AuthSession, User
@@ -59,3 +61,66 @@ def principal_query() -> Select[Any]:
 
 
 PRINCIPAL = HotStatement(principal_query())
+
+
+# Operators' tools (`atlas admin`): plain reads, never on a request's path.
+
+
+@dataclass(frozen=True, slots=True)
+class UserSummary:
+    """The user row without its secrets (no password hash)."""
+
+    id: int
+    email: str
+    is_active: bool
+    created_at: dt.datetime
+    last_login_at: dt.datetime | None
+    password_changed_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    created_at: dt.datetime
+    last_used_at: dt.datetime
+    revoked_at: dt.datetime | None
+    revoked_reason: str | None
+    ip_address: str | None
+
+
+def normalise_email(email: str) -> str:
+    # Addresses are stored lower-case (a check constraint keeps them so).
+    return email.strip().lower()
+
+
+async def user_by_email(connection: AsyncConnection, email: str) -> UserSummary | None:
+    row = (
+        await connection.execute(
+            select(
+                _user.c.id,
+                _user.c.email,
+                _user.c.is_active,
+                _user.c.created_at,
+                _user.c.last_login_at,
+                _user.c.password_changed_at,
+            ).where(_user.c.email == normalise_email(email))
+        )
+    ).first()
+    return UserSummary(**row._mapping) if row is not None else None
+
+
+async def recent_sign_ins(
+    connection: AsyncConnection, user_id: int, limit: int = 10
+) -> list[SignIn]:
+    rows = await connection.execute(
+        select(
+            _auth_session.c.created_at,
+            _auth_session.c.last_used_at,
+            _auth_session.c.revoked_at,
+            _auth_session.c.revoked_reason,
+            _auth_session.c.ip_address,
+        )
+        .where(_auth_session.c.user_id == user_id)
+        .order_by(_auth_session.c.created_at.desc())
+        .limit(limit)
+    )
+    return [SignIn(**row._mapping) for row in rows]

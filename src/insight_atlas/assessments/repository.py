@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from insight_atlas.assessments.models import Assessment, AssessmentStatus
 from insight_atlas.consent.models import ConsentRecord
@@ -140,3 +140,29 @@ async def consent_version(session: AsyncSession, consent_id: int) -> str | None:
 async def delete_assessment(session: AsyncSession, assessment_id: str) -> None:
     """The assessment, and with it (foreign keys, ON DELETE CASCADE) its report and links."""
     await session.execute(delete(Assessment).where(Assessment.id == assessment_id))
+
+
+class AssessmentCounts(NamedTuple):
+    """How much a user has done, for operators' tools (`atlas admin user show`)."""
+
+    assessments: int
+    submitted: int
+    reports: int
+
+
+async def counts_for_user(connection: AsyncConnection, user_id: int) -> AssessmentCounts:
+    assessments = await connection.scalar(
+        select(func.count()).select_from(_assessment).where(_assessment.c.user_id == user_id)
+    )
+    submitted = await connection.scalar(
+        select(func.count())
+        .select_from(_assessment)
+        .where(
+            _assessment.c.user_id == user_id,
+            _assessment.c.status == AssessmentStatus.SUBMITTED,
+        )
+    )
+    reports = await connection.scalar(
+        select(func.count()).select_from(_report).where(_report.c.user_id == user_id)
+    )
+    return AssessmentCounts(int(assessments or 0), int(submitted or 0), int(reports or 0))
