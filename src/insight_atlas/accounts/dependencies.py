@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts import errors, tokens
@@ -18,14 +18,24 @@ from insight_atlas.settings import Settings, SettingsDep
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 
-# Declares the scheme in /openapi.json; auto_error=False so a missing or malformed header
-# gets our own 401 envelope (errors.InvalidToken), not FastAPI's.
-bearer_scheme = HTTPBearer(
+
+class BearerScheme(HTTPBearer):
+    """The access token, declared in /openapi.json as the HTTP bearer scheme.
+
+    The token itself, not FastAPI's credentials model (built on every authenticated
+    request for nothing), and None when there is none: our own 401 envelope
+    (errors.InvalidToken) answers that, not FastAPI's."""
+
+    async def __call__(self, request: Request) -> str | None:  # type: ignore[override]
+        return bearer_token(request)
+
+
+bearer_scheme = BearerScheme(
     auto_error=False,
     scheme_name="accessToken",
     description="The access token from POST /v1/auth/login or /v1/auth/refresh.",
 )
-BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+BearerCredentials = Annotated[str | None, Depends(bearer_scheme)]
 
 
 def account_key(user_id: int, created_at: dt.datetime) -> str:
@@ -76,11 +86,8 @@ def bearer_token(request: Request) -> str | None:
     return value.strip()
 
 
-def access_claims(
-    settings: Settings, credentials: HTTPAuthorizationCredentials | None
-) -> tokens.AccessClaims:
+def access_claims(settings: Settings, token: str | None) -> tokens.AccessClaims:
     """The bearer token's claims; 401 when there is none or it does not verify."""
-    token = credentials.credentials.strip() if credentials is not None else ""
     if not token:
         raise errors.InvalidToken("Authentication required: send 'Authorization: Bearer <token>'.")
     try:
