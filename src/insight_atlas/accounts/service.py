@@ -23,6 +23,7 @@ from insight_atlas.billing.plans import FREE
 from insight_atlas.db import database_released, utcnow
 from insight_atlas.errors import TooManyRequests
 from insight_atlas.mail import Mail
+from insight_atlas.ops import metrics
 from insight_atlas.ops.ratelimit import hashed_key
 from insight_atlas.services import Services
 
@@ -94,18 +95,26 @@ async def login(
             hashed_key("login-ip", client.ip_address), settings.login_ip_window_seconds
         )
         if per_ip.count > settings.login_max_attempts_per_ip:
+            metrics.SIGN_INS.labels(metrics.SIGN_IN_THROTTLED).inc()
             raise TooManyRequests(per_ip.retry_after_seconds, "Too many sign-in attempts.")
     user = await session.scalar(select(User).where(User.email == email))
     usable_hash = user.password_hash if user is not None and user.is_active else None
-    verified = await lockout.check_password(
-        session, services, email=email, password_hash=usable_hash, password=password
-    )
+    try:
+        verified = await lockout.check_password(
+            session, services, email=email, password_hash=usable_hash, password=password
+        )
+    except TooManyRequests:
+        metrics.SIGN_INS.labels(metrics.SIGN_IN_LOCKED).inc()
+        raise
     if not verified or user is None:
+        metrics.SIGN_INS.labels(metrics.SIGN_IN_BAD_CREDENTIALS).inc()
         raise errors.InvalidCredentials()
     if services.passwords.needs_rehash(user.password_hash):
         user.password_hash = await _hash_released(session, services, password)
     user.last_login_at = utcnow()
-    return await _start_session(session, services, user, client)
+    pair = await _start_session(session, services, user, client)
+    metrics.SIGN_INS.labels(metrics.SIGN_IN_SUCCESS).inc()
+    return pair
 
 
 async def _start_session(

@@ -43,6 +43,7 @@ from insight_atlas.engine import (
     load_instrument,
 )
 from insight_atlas.errors import TooManyRequests
+from insight_atlas.ops.metrics import REPORTS_CREATED
 from insight_atlas.privacy.consent import ASSESSMENT_PURPOSE, CURRENT_CONSENT_VERSION
 from insight_atlas.privacy.models import ConsentRecord
 from insight_atlas.services import Services
@@ -411,6 +412,7 @@ async def submit(
             await session.execute(_INSERT_REPORT, values)
     if not claimed:
         raise errors.AlreadySubmitted()
+    REPORTS_CREATED.labels(assessment.instrument_key).inc()
     return Report(**values), result.body
 
 
