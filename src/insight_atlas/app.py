@@ -25,6 +25,7 @@ from insight_atlas.mail import create_mailer
 from insight_atlas.migrate import head_revisions, known_revisions
 from insight_atlas.ops.api_docs import router as api_docs_router
 from insight_atlas.ops.client_address import ClientAddressRule
+from insight_atlas.ops.error_reporting import close_error_reporting, init_error_reporting
 from insight_atlas.ops.logging import configure_logging
 from insight_atlas.ops.middleware import RequestBodyLimitMiddleware, RequestContextMiddleware
 from insight_atlas.ops.ratelimit import create_rate_limiter
@@ -51,6 +52,7 @@ def database_slots(settings: Settings, engine: AsyncEngine) -> int:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    error_reporting = init_error_reporting(settings)
     engine = create_engine(settings)
     cipher = create_field_cipher(settings)
     services = Services(
@@ -80,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await services.scorer.close()
         await services.rate_limiter.close()
         await engine.dispose()
+        if error_reporting:
+            close_error_reporting()
 
     app = FastAPI(
         title="Insight Atlas API",
