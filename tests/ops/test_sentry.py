@@ -184,7 +184,7 @@ async def test_without_a_dsn_nothing_is_initialised(sqlite_template: Path, tmp_p
     ("text", "expected"),
     [
         ("no account for ada@example.org", "no account for [email]"),
-        ("header was Bearer abc.def-ghi", "header was Bearer [redacted]"),
+        ("header was Bearer abc.def-ghi-jkl", "header was Bearer [redacted]"),
         ("GET /v1/shared/Sh4reT0ken?x=1", "GET /v1/shared/[redacted]?x=1"),
         ("hash $argon2id$v=19$m=8192,t=1,p=1$c2FsdA$aGFzaA", "hash [redacted]"),
         (

@@ -12,7 +12,6 @@ addresses or IP addresses, or the messages of log lines. docs/SECURITY.md lists 
 from __future__ import annotations
 
 import logging
-import re
 import warnings
 from collections.abc import Mapping
 from typing import Any, cast
@@ -24,7 +23,8 @@ from sentry_sdk.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
 from insight_atlas.ops.build_info import git_sha
 from insight_atlas.ops.context import current_request_id
-from insight_atlas.ops.redaction import REDACTED, redact_secrets
+from insight_atlas.ops.redaction import redact_secrets
+from insight_atlas.ops.scrubbing import scrub_text
 from insight_atlas.settings import Settings
 
 # Top-level event keys that carry no personal data by construction; everything else
@@ -61,37 +61,6 @@ _EVENT_KEYS = frozenset(
 _CONTEXT_KEYS = frozenset({"runtime", "os", "trace", "device"})
 _REQUEST_HEADERS = frozenset({"content-type", "content-length", "accept", "x-request-id"})
 _BREADCRUMB_KEYS = frozenset({"type", "category", "level", "timestamp"})
-
-_EMAIL = re.compile(r"[^\s@\"'<>(),;:\[\]]+@[^\s@\"'<>(),;:\[\]]+\.[A-Za-z]{2,}")
-_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[^\s\"',;]+")
-_JWT = re.compile(r"\beyJ[\w-]*\.[\w-]+\.[\w-]*")
-_PASSWORD_HASH = re.compile(r"\$argon2[a-z]*\$[^\s\"')]+")
-# SQLAlchemy appends the statement's parameters (addresses, hashes, ciphertext) to its
-# errors' messages; the statement itself, with placeholders, stays.
-_SQL_PARAMETERS = re.compile(r"\[parameters: .*?\](?=\n|$)", re.DOTALL)
-# Opaque tokens (refresh, reset, share: 43 URL-safe characters) and other long secrets.
-# A run of 32 or more with a digit and a letter: identifiers in code have no digits,
-# secrets almost always have both.
-_LONG_SECRET = re.compile(
-    r"(?<![A-Za-z0-9_-])(?=[A-Za-z_-]*[0-9])(?=[0-9_-]*[A-Za-z])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])"
-)
-_UUID_OR_HEX = re.compile(
-    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]+", re.I
-)
-
-
-def scrub_text(text: str) -> str:
-    """`text` with e-mail addresses, credentials, tokens and SQL parameters removed."""
-    text = redact_secrets(text)
-    text = _SQL_PARAMETERS.sub(f"[parameters: {REDACTED}]", text)
-    text = _BEARER.sub(lambda match: f"{match[1]} {REDACTED}", text)
-    text = _JWT.sub(REDACTED, text)
-    text = _PASSWORD_HASH.sub(REDACTED, text)
-    text = _EMAIL.sub("[email]", text)
-    # Ids (UUIDs, hex digests) help debugging and are not credentials: kept.
-    return _LONG_SECRET.sub(
-        lambda match: match[0] if _UUID_OR_HEX.fullmatch(match[0]) else REDACTED, text
-    )
 
 
 def _scrub_url(url: str) -> str:

@@ -10,6 +10,7 @@ import structlog
 
 from insight_atlas.ops.context import current_request_id
 from insight_atlas.ops.redaction import redact_log_message
+from insight_atlas.ops.scrubbing import scrub_exception_field
 
 
 def _add_request_id(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
@@ -43,6 +44,7 @@ def configure_logging(level: str = "INFO") -> None:
         processors=[
             *shared,
             structlog.processors.format_exc_info,
+            scrub_exception_field,
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
@@ -58,6 +60,7 @@ def configure_logging(level: str = "INFO") -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            scrub_exception_field,
             structlog.processors.JSONRenderer(),
         ],
     )
