@@ -122,7 +122,7 @@ async def reporting_app(
 
 
 async def test_unhandled_error_reaches_sentry_without_personal_data(
-    reporting_app: FastAPI, fake_sentry: FakeSentry
+    reporting_app: FastAPI, fake_sentry: FakeSentry, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert sentry_sdk.get_client().is_active()
     transport = httpx.ASGITransport(app=reporting_app, client=(CLIENT_IP, 40000))
@@ -139,6 +139,11 @@ async def test_unhandled_error_reaches_sentry_without_personal_data(
         )
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "internal_error"
+    # The log line of the failure keeps the traceback, scrubbed like the report.
+    logged = capsys.readouterr().out
+    assert "scoring exploded for [email]" in logged
+    for secret in SECRETS:
+        assert secret not in logged, secret
     assert sentry_sdk.flush(timeout=10) is None
 
     assert all(path == "/api/1/envelope/" for path in fake_sentry.paths), fake_sentry.paths

@@ -9,8 +9,7 @@ from typing import Any
 import structlog
 
 from insight_atlas.ops.context import current_request_id
-from insight_atlas.ops.redaction import redact_log_message
-from insight_atlas.ops.scrubbing import scrub_exception_field
+from insight_atlas.ops.scrubbing import scrub_exception_field, scrub_log_message
 
 
 def _add_request_id(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
@@ -55,8 +54,8 @@ def configure_logging(level: str = "INFO") -> None:
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         # Other libraries' lines may quote URLs (uvicorn's access log if someone turns it
-        # on, httpx's request lines): their secrets are redacted like ours.
-        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, redact_log_message],
+        # on, httpx's request lines) or values: their secrets and addresses are removed.
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, scrub_log_message],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,

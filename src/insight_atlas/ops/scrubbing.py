@@ -54,3 +54,14 @@ def scrub_exception_field(
     if isinstance(exception, str):
         event_dict["exception"] = scrub_text(exception)
     return event_dict
+
+
+def scrub_log_message(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor for lines of other libraries (uvicorn, httpx, SQLAlchemy): their
+    messages are free text, and may quote a URL with a token or an address."""
+    event = event_dict.get("event")
+    if isinstance(event, str):
+        event_dict["event"] = scrub_text(event)
+    return event_dict
