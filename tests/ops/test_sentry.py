@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import shutil
 import threading
 import zlib
@@ -76,6 +77,15 @@ class FakeSentry:
         return found
 
 
+def clear_scopes() -> None:
+    for scope in (
+        sentry_sdk.get_current_scope(),
+        sentry_sdk.get_isolation_scope(),
+        sentry_sdk.get_global_scope(),
+    ):
+        scope.clear()
+
+
 @pytest.fixture
 def fake_sentry() -> Iterator[FakeSentry]:
     sentry = FakeSentry()
@@ -102,6 +112,7 @@ async def reporting_app(
         sentry_dsn=fake_sentry.dsn,
         git_sha="abc123def456",
     )
+    clear_scopes()
     app = create_app(settings)
 
     # Test-only: a route that fails after reading everything personal a request can carry.
@@ -115,8 +126,10 @@ async def reporting_app(
     try:
         yield app
     finally:
-        # The SDK's client is process-wide: later tests must not report here.
+        # The SDK's client and scopes are process-wide: later tests must neither report
+        # here nor inherit this test's breadcrumbs or tags.
         close_error_reporting()
+        clear_scopes()
         await app.state.services.rate_limiter.close()
         await app.state.services.engine.dispose()
 
@@ -173,6 +186,26 @@ async def test_unhandled_error_reaches_sentry_without_personal_data(
     }
     assert "user" not in event and "extra" not in event
     assert event["environment"] == "test" and event["release"] == "abc123def456"
+
+
+async def test_library_errors_logged_at_error_are_reported_scrubbed(
+    reporting_app: FastAPI, fake_sentry: FakeSentry
+) -> None:
+    logger = logging.getLogger("some.library")
+    logger.info("an info line is no breadcrumb: %s", FREE_TEXT)
+    logger.error("could not deliver to %s with Bearer %s", EMAIL, ACCESS_TOKEN)
+    assert sentry_sdk.flush(timeout=10) is None
+
+    (event,) = fake_sentry.events()
+    raw = b"\n".join(fake_sentry.envelopes).decode()
+    for secret in SECRETS:
+        assert secret not in raw, secret
+    assert event["logger"] == "some.library"
+    assert event["logentry"] == {
+        "message": "could not deliver to %s with Bearer %s",
+        "formatted": "could not deliver to [email] with Bearer [redacted]",
+    }
+    assert not event.get("breadcrumbs", {}).get("values")
 
 
 async def test_without_a_dsn_nothing_is_initialised(sqlite_template: Path, tmp_path: Path) -> None:
