@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Protocol
+from typing import Annotated, Protocol
 
 import aiosmtplib
+from fastapi import Depends, Request
 
 from insight_atlas.ops.logging import get_logger
 from insight_atlas.ops.scrubbing import scrub_text
@@ -112,3 +113,11 @@ async def send_quietly(mailer: Mailer, mail: Mail) -> None:
             error=type(exc).__name__,
             reason=scrub_text(str(exc))[:300],
         )
+
+
+async def app_mailer(request: Request) -> Mailer:
+    mailer: Mailer = request.app.state.mailer
+    return mailer
+
+
+MailerDep = Annotated[Mailer, Depends(app_mailer)]

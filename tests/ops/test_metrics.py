@@ -125,18 +125,18 @@ async def test_pool_and_slot_gauges_are_read_when_scraped(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     text = await scrape(client)
-    slots: asyncio.Semaphore = app.state.db_slots
+    slots: asyncio.Semaphore = app.state.database.slots
     free = value(text, "atlas_db_slots_free")
     assert free >= 1
     assert value(text, "atlas_db_slot_waiting") == 0
-    assert value(text, "atlas_db_pool_size") == app.state.services.settings.db_pool_size
+    assert value(text, "atlas_db_pool_size") == app.state.settings.db_pool_size
 
     # Every slot taken, and one more request waiting for one.
     for _ in range(int(free)):
         await slots.acquire()
     waiter = asyncio.create_task(slots.acquire())
     await asyncio.sleep(0)
-    async with app.state.services.engine.connect():
+    async with app.state.database.engine.connect():
         text = await scrape(client)
     try:
         assert value(text, "atlas_db_slots_free") == 0
@@ -227,7 +227,7 @@ async def app_for(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[AppFor
 
     yield build
     for application in built:
-        await application.state.services.engine.dispose()
+        await application.state.database.engine.dispose()
 
 
 async def test_metrics_are_open_in_development_without_a_token(app_for: AppFor) -> None:

@@ -130,8 +130,8 @@ async def reporting_app(
         # here nor inherit this test's breadcrumbs or tags.
         close_error_reporting()
         clear_scopes()
-        await app.state.services.rate_limiter.close()
-        await app.state.services.engine.dispose()
+        await app.state.rate_limiter.close()
+        await app.state.database.engine.dispose()
 
 
 async def test_unhandled_error_reaches_sentry_without_personal_data(
@@ -215,7 +215,7 @@ async def test_without_a_dsn_nothing_is_initialised(sqlite_template: Path, tmp_p
     try:
         assert not sentry_sdk.get_client().is_active()
     finally:
-        await app.state.services.engine.dispose()
+        await app.state.database.engine.dispose()
 
 
 @pytest.mark.parametrize(

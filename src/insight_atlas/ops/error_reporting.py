@@ -22,9 +22,9 @@ from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
 from insight_atlas.ops.build_info import git_sha
-from insight_atlas.ops.context import current_request_id
 from insight_atlas.ops.redaction import redact_secrets
 from insight_atlas.ops.scrubbing import scrub_text
+from insight_atlas.request_context import current_request_id
 from insight_atlas.settings import Settings
 
 # Top-level event keys that carry no personal data by construction; everything else
