@@ -16,8 +16,8 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import insert, select
 
-from conftest import TEST_PASSWORD, assert_error, bearer, login, signed_in_user, unique_email
-from flows import complete_report, make_pro, start
+from helpers.api import TEST_PASSWORD, assert_error, bearer, login, signed_in_user, unique_email
+from helpers.flows import complete_report, make_pro, start
 from insight_atlas.accounts import tokens
 from insight_atlas.accounts.models import PasswordResetToken, User
 from insight_atlas.billing.models import Subscription

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import bearer, unique_email
-from flows import complete_report
+from helpers.api import bearer, unique_email
+from helpers.flows import complete_report
 from insight_atlas.settings import Settings
 
 PASSWORD = "journey-passphrase-Quokka-4711"

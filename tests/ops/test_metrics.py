@@ -16,21 +16,21 @@ import redis
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import (
+from helpers.api import (
     CLIENT_IP,
     TEST_PASSWORD,
     assert_error,
     bearer,
-    make_settings,
     register,
     signed_in_user,
 )
-from flows import SAMPLE_TEXT, complete_report, start
+from helpers.databases import make_settings
+from helpers.flows import SAMPLE_TEXT, complete_report, start
+from helpers.live_server import free_port
 from insight_atlas.app import create_app
 from insight_atlas.ops.metrics import REDIS_ERRORS
 from insight_atlas.ops.ratelimit import RedisRateLimiter
 from insight_atlas.settings import Environment, Settings
-from live_server import free_port
 
 METRICS_TOKEN = "metrics-token-" + "m" * 32
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -19,7 +19,8 @@ import pytest
 import sentry_sdk
 from fastapi import FastAPI, Request
 
-from conftest import CLIENT_IP, make_settings
+from helpers.api import CLIENT_IP
+from helpers.databases import make_settings
 from insight_atlas.app import create_app
 from insight_atlas.ops.error_reporting import close_error_reporting, scrub_breadcrumb, scrub_text
 

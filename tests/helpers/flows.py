@@ -8,7 +8,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from conftest import bearer
+from helpers.api import bearer
 from insight_atlas.billing.models import Subscription
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument
