@@ -24,6 +24,7 @@ from insight_atlas.migrate import head_revisions, known_revisions
 from insight_atlas.openapi import openapi_builder
 from insight_atlas.ops.api_docs import router as api_docs_router
 from insight_atlas.ops.client_address import ClientAddressRule
+from insight_atlas.ops.error_reporting import close_error_reporting, init_error_reporting
 from insight_atlas.ops.logging import configure_logging
 from insight_atlas.ops.middleware import RequestBodyLimitMiddleware, RequestContextMiddleware
 from insight_atlas.ops.ratelimit import create_rate_limiter
@@ -56,6 +57,7 @@ def create_served_app() -> FastAPI:
 def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    error_reporting = init_error_reporting(settings)
     database = create_database(settings)
     cipher = create_field_cipher(settings)
     scorer = ReportScorer(settings.engine_processes, cipher)
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
         await scorer.close()
         await rate_limiter.close()
         await database.engine.dispose()
+        if error_reporting:
+            close_error_reporting()
 
     app = FastAPI(
         title="Insight Atlas API",

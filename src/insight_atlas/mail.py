@@ -15,6 +15,7 @@ import aiosmtplib
 from fastapi import Depends, Request
 
 from insight_atlas.ops.logging import get_logger
+from insight_atlas.ops.scrubbing import scrub_text
 from insight_atlas.private_files import private_directory, write_private_file
 from insight_atlas.settings import MailBackend, Settings
 
@@ -43,8 +44,14 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
     return message
 
 
+def _log_id(message: EmailMessage) -> str:
+    """The Message-ID's unique part, before its `@domain` (which reads like an address)."""
+    return str(message["Message-ID"]).strip("<>").partition("@")[0]
+
+
 class OutboxMailer:
-    """Keeps each message as an .eml file and logs it, so a local user can follow links."""
+    """Keeps each message as an .eml file, 0600, and logs its path: a local user opens the
+    file to follow its links."""
 
     def __init__(self, directory: Path, sender: str) -> None:
         self._directory = directory
@@ -57,7 +64,9 @@ class OutboxMailer:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
         path = self._directory / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
         await asyncio.to_thread(self._write, path, message.as_bytes())
-        _log.info("mail_outbox", to=mail.to, subject=mail.subject, body=mail.body, file=str(path))
+        # The file, not the message: a reset link in a log is a password for whoever reads
+        # the logs, and the address is personal data (docs/SECURITY.md, what logs carry).
+        _log.info("mail_outbox", subject=mail.subject, message_id=_log_id(message), file=str(path))
 
     def _write(self, path: Path, data: bytes) -> None:
         private_directory(self._directory)
@@ -81,8 +90,9 @@ class SmtpMailer:
             start_tls=settings.smtp_starttls and not settings.smtp_ssl,
             timeout=settings.smtp_timeout_seconds,
         )
-        # The body may hold a live reset link: never log it in this backend.
-        _log.info("mail_sent", to=mail.to, subject=mail.subject)
+        # Neither body (a live reset link) nor address: the Message-ID finds the message in
+        # the relay's own logs.
+        _log.info("mail_sent", subject=mail.subject, message_id=_log_id(message))
 
 
 def create_mailer(settings: Settings) -> Mailer:
@@ -95,8 +105,14 @@ async def send_quietly(mailer: Mailer, mail: Mail) -> None:
     """Send after the response; a mail failure is logged, never shown to the requester."""
     try:
         await mailer.send(mail)
-    except Exception:
-        _log.exception("mail_failed", to=mail.to, subject=mail.subject)
+    except Exception as exc:
+        # Scrubbed: SMTP errors quote the refused address.
+        _log.error(
+            "mail_failed",
+            subject=mail.subject,
+            error=type(exc).__name__,
+            reason=scrub_text(str(exc))[:300],
+        )
 
 
 async def app_mailer(request: Request) -> Mailer:

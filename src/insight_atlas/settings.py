@@ -124,6 +124,11 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     git_sha: str = ""
+    # Bearer token a scraper sends to GET /metrics. Unset: /metrics is open in development
+    # and test, and answers 404 in staging and production (ops/metrics_access.py).
+    metrics_token: str = ""
+    # Error reports to Sentry (ops/error_reporting.py); unset: none are sent.
+    sentry_dsn: str = ""
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -200,6 +205,8 @@ class Settings(BaseSettings):
             problems.append("MAIL_BACKEND is 'outbox'; production mail needs 'smtp'")
         if self.mail_backend is MailBackend.SMTP and self.smtp_username and not self.smtp_password:
             problems.append("SMTP_PASSWORD is empty while SMTP_USERNAME is set")
+        if self.metrics_token and len(self.metrics_token) < MIN_SECRET_LENGTH:
+            problems.append(f"METRICS_TOKEN is shorter than {MIN_SECRET_LENGTH} characters")
         return problems
 
     @property
@@ -213,6 +220,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.atlas_env is Environment.PRODUCTION
+
+    @property
+    def is_deployed(self) -> bool:
+        """Staging or production: reachable from the internet, with real users' data."""
+        return self.atlas_env in (Environment.STAGING, Environment.PRODUCTION)
 
     @property
     def billing_mode(self) -> str:

@@ -88,6 +88,9 @@ def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "engine_processes": 0,
         # The API alone: tests of the site pass their own export (tests/ops/test_website.py).
         "web_dist_dir": "off",
+        # Whatever the environment running the tests sets: no error reports, /metrics open.
+        "sentry_dsn": "",
+        "metrics_token": "",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -46,6 +46,8 @@ def atlas_serve(
         "REDIS_URL": "",
         "STRIPE_SECRET_KEY": "",
         "WEB_DIST_DIR": "off",
+        "SENTRY_DSN": "",
+        "METRICS_TOKEN": "",
         **environment,
     }
     if sqlite_template is not None:

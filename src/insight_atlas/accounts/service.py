@@ -21,6 +21,7 @@ from insight_atlas.accounts.schemas import TokenPair
 from insight_atlas.db import database_released, utcnow
 from insight_atlas.errors import TooManyRequests
 from insight_atlas.mail import Mail
+from insight_atlas.ops import metrics
 from insight_atlas.ops.ratelimit import RateLimiter, hashed_key
 from insight_atlas.settings import Settings
 
@@ -101,24 +102,32 @@ async def login(
             hashed_key("login-ip", client.ip_address), settings.login_ip_window_seconds
         )
         if per_ip.count > settings.login_max_attempts_per_ip:
+            metrics.SIGN_INS.labels(metrics.SIGN_IN_THROTTLED).inc()
             raise TooManyRequests(per_ip.retry_after_seconds, "Too many sign-in attempts.")
     user = await session.scalar(select(User).where(User.email == email))
     usable_hash = user.password_hash if user is not None and user.is_active else None
-    verified = await lockout.check_password(
-        session,
-        settings,
-        limiter,
-        passwords,
-        email=email,
-        password_hash=usable_hash,
-        password=password,
-    )
+    try:
+        verified = await lockout.check_password(
+            session,
+            settings,
+            limiter,
+            passwords,
+            email=email,
+            password_hash=usable_hash,
+            password=password,
+        )
+    except TooManyRequests:
+        metrics.SIGN_INS.labels(metrics.SIGN_IN_LOCKED).inc()
+        raise
     if not verified or user is None:
+        metrics.SIGN_INS.labels(metrics.SIGN_IN_BAD_CREDENTIALS).inc()
         raise errors.InvalidCredentials()
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await _hash_released(session, passwords, password)
     user.last_login_at = utcnow()
-    return await _start_session(session, settings, user, client)
+    pair = await _start_session(session, settings, user, client)
+    metrics.SIGN_INS.labels(metrics.SIGN_IN_SUCCESS).inc()
+    return pair
 
 
 async def _start_session(

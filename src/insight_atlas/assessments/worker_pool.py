@@ -24,6 +24,7 @@ import multiprocessing
 import pickle
 import socket
 import struct
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -31,6 +32,7 @@ from typing import Any, cast
 from insight_atlas.crypto import FieldCipher
 from insight_atlas.engine import AssessmentError, load_instrument, score
 from insight_atlas.engine.text_signals import analyse_text
+from insight_atlas.ops.metrics import SCORING_DURATION
 
 _HEADER = struct.Struct("!I")
 # A report is about 35 KB of JSON; anything near this bound is a broken stream.
@@ -274,6 +276,7 @@ class ReportScorer:
         free_text_ciphertext: bytes | None,
     ) -> ScoredReport:
         job: Job = (instrument_key, dict(answers), demographics, timings, free_text_ciphertext)
+        started = time.perf_counter()
         if self._processes == 0:
             outcome = score_job(self._cipher, job)
         else:
@@ -283,6 +286,8 @@ class ReportScorer:
             payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
             # Only our own worker writes to this socket pair (see _worker_main).
             outcome = pickle.loads(await worker.protocol.submit(payload))  # noqa: S301
+        # Queueing for a busy worker included: it is part of what a submission waits for.
+        SCORING_DURATION.labels(instrument_key).observe(time.perf_counter() - started)
         if isinstance(outcome, str):
             raise ScoringFailed(outcome)
         if isinstance(outcome, _Crash):

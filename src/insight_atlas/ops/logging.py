@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 import structlog
 
-from insight_atlas.ops.redaction import redact_log_message
+from insight_atlas.ops.scrubbing import scrub_exception_field, scrub_log_message
 from insight_atlas.request_context import current_request_id
 
 
@@ -46,6 +46,7 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
         processors=[
             *shared,
             structlog.processors.format_exc_info,
+            scrub_exception_field,
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
@@ -56,11 +57,12 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         # Other libraries' lines may quote URLs (uvicorn's access log if someone turns it
-        # on, httpx's request lines): their secrets are redacted like ours.
-        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, redact_log_message],
+        # on, httpx's request lines) or values: their secrets and addresses are removed.
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, scrub_log_message],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            scrub_exception_field,
             structlog.processors.JSONRenderer(),
         ],
     )

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from insight_atlas.errors import error_body
+from insight_atlas.ops.error_reporting import report_exception
 from insight_atlas.ops.logging import get_logger
 from insight_atlas.ops.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from insight_atlas.ops.redaction import loggable_path
@@ -88,8 +89,9 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
-        except Exception:
+        except Exception as exc:
             _log.exception("unhandled_error", method=scope["method"], path=loggable_path(scope))
+            report_exception(exc)
             if not response_started:
                 body = error_body("internal_error", "An internal error occurred.")
                 await send_with_headers(

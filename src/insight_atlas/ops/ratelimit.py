@@ -15,6 +15,8 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Request
 from redis.asyncio import Redis
 
+from insight_atlas.ops.redis_client import CountingRedis
+
 
 def hashed_key(kind: str, value: str) -> str:
     """A limiter key for a personal value (an address): hashed, so limiter storage (Redis)
@@ -94,7 +96,7 @@ return {count, ttl}
 
 class RedisRateLimiter:
     def __init__(self, url: str, prefix: str = "atlas:rl:") -> None:
-        self._redis: Redis = Redis.from_url(url)
+        self._redis: Redis = CountingRedis.from_url(url)
         self._prefix = prefix
         self._hit = self._redis.register_script(_HIT_SCRIPT)
 

@@ -9,8 +9,6 @@ path with such values replaced, never the values.
 from __future__ import annotations
 
 import re
-from collections.abc import MutableMapping
-from typing import Any
 
 from starlette.types import Scope
 
@@ -39,13 +37,3 @@ def loggable_path(scope: Scope) -> str:
             path = path.replace(value, REDACTED)
     # Unmatched paths (a stray slash, the web app's /shared/… sent to the API) too.
     return redact_secrets(path)
-
-
-def redact_log_message(
-    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
-    """structlog processor for lines of other libraries (uvicorn's access log, httpx)."""
-    event = event_dict.get("event")
-    if isinstance(event, str):
-        event_dict["event"] = redact_secrets(event)
-    return event_dict

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-import subprocess
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -17,7 +14,10 @@ from insight_atlas import __version__
 from insight_atlas.db import DatabaseDep
 from insight_atlas.errors import AppError, error_responses
 from insight_atlas.migrate import current_revisions, schema_state
+from insight_atlas.ops.build_info import git_sha
 from insight_atlas.ops.metrics import REGISTRY
+from insight_atlas.ops.metrics_access import check_metrics_access
+from insight_atlas.ops.pool_metrics import DatabasePoolCollector
 from insight_atlas.settings import SettingsDep
 from insight_atlas.validation import CheckedRoute
 
@@ -45,24 +45,6 @@ class VersionResponse(BaseModel):
     git_sha: str
     environment: str
     billing_mode: str
-
-
-@functools.cache
-def _git_sha_from_checkout() -> str:
-    root = Path(__file__).resolve().parents[3]
-    if not (root / ".git").exists():
-        return "unknown"
-    try:
-        completed = subprocess.run(  # noqa: S603 - fixed arguments, no shell
-            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            timeout=2,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    return completed.stdout.strip() or "unknown"
 
 
 @router.get("/healthz", operation_id="healthz")
@@ -106,13 +88,16 @@ async def version(settings: SettingsDep) -> VersionResponse:
     """Version, git commit, environment and billing mode of this instance."""
     return VersionResponse(
         version=__version__,
-        git_sha=settings.git_sha or _git_sha_from_checkout(),
+        git_sha=git_sha(settings),
         environment=settings.atlas_env.value,
         billing_mode=settings.billing_mode,
     )
 
 
 @router.get("/metrics", operation_id="metrics", include_in_schema=False)
-async def metrics() -> Response:
-    """Prometheus text exposition of this instance's counters and histograms."""
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+async def metrics(request: Request, settings: SettingsDep, database: DatabaseDep) -> Response:
+    """Prometheus text exposition of this instance's counters, histograms and pool gauges."""
+    check_metrics_access(request, settings)
+    pool = DatabasePoolCollector(database.engine, database.slots)
+    body = generate_latest(REGISTRY) + generate_latest(pool)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
