@@ -108,25 +108,49 @@ def item_columns(instrument: Instrument, ipip50: Instrument) -> dict[str, str]:
 
 @dataclass(slots=True)
 class _Moments:
-    """Exact integer sums for one group: per item and per scale total."""
+    """Exact integer sums for one group: per item and per scale total (in a fixed order)."""
 
+    item_ids: tuple[str, ...]
+    scale_keys: tuple[str, ...]
     n: int = 0
-    item_sum: dict[str, int] = field(default_factory=dict)
-    item_sq: dict[str, int] = field(default_factory=dict)
-    total_sum: dict[str, int] = field(default_factory=dict)
-    total_sq: dict[str, int] = field(default_factory=dict)
-    ages: list[int] = field(default_factory=list)
+    item_sum: list[int] = field(default_factory=list)
+    item_sq: list[int] = field(default_factory=list)
+    total_sum: list[int] = field(default_factory=list)
+    total_sq: list[int] = field(default_factory=list)
 
-    def add(self, keyed: Mapping[str, int], totals: Mapping[str, int], age: int | None) -> None:
+    def __post_init__(self) -> None:
+        self.item_sum = [0] * len(self.item_ids)
+        self.item_sq = [0] * len(self.item_ids)
+        self.total_sum = [0] * len(self.scale_keys)
+        self.total_sq = [0] * len(self.scale_keys)
+
+    def add(self, keyed: list[int], totals: list[int]) -> None:
         self.n += 1
-        for item_id, x in keyed.items():
-            self.item_sum[item_id] = self.item_sum.get(item_id, 0) + x
-            self.item_sq[item_id] = self.item_sq.get(item_id, 0) + x * x
-        for key, t in totals.items():
-            self.total_sum[key] = self.total_sum.get(key, 0) + t
-            self.total_sq[key] = self.total_sq.get(key, 0) + t * t
-        if age is not None:
-            self.ages.append(age)
+        for i, x in enumerate(keyed):
+            self.item_sum[i] += x
+            self.item_sq[i] += x * x
+        for j, t in enumerate(totals):
+            self.total_sum[j] += t
+            self.total_sq[j] += t * t
+
+    def merge(self, other: _Moments) -> None:
+        self.n += other.n
+        for mine, theirs in (
+            (self.item_sum, other.item_sum),
+            (self.item_sq, other.item_sq),
+            (self.total_sum, other.total_sum),
+            (self.total_sq, other.total_sq),
+        ):
+            for i, value in enumerate(theirs):
+                mine[i] += value
+
+    def item(self, item_id: str) -> tuple[int, int]:
+        i = self.item_ids.index(item_id)
+        return self.item_sum[i], self.item_sq[i]
+
+    def total(self, scale_key: str) -> tuple[int, int]:
+        j = self.scale_keys.index(scale_key)
+        return self.total_sum[j], self.total_sq[j]
 
 
 def _variance(n: int, s1: int, s2: int) -> Fraction:
@@ -138,10 +162,15 @@ def _scale_stats(instrument: Instrument, m: _Moments, scale_key: str) -> dict[st
     k = len(scale.items)
     # The raw score is the keyed sum ("sum") or that sum divided by k ("mean").
     divisor = k if instrument.scoring_method == "mean" else 1
-    mean = Fraction(m.total_sum[scale_key], m.n * divisor)
-    total_var = _variance(m.n, m.total_sum[scale_key], m.total_sq[scale_key])
+    if m.n < 2:
+        raise DerivationError(f"scale {scale_key}: a group needs at least 2 rows, has {m.n}")
+    total_sum, total_sq = m.total(scale_key)
+    mean = Fraction(total_sum, m.n * divisor)
+    total_var = _variance(m.n, total_sum, total_sq)
+    if total_var == 0:
+        raise DerivationError(f"scale {scale_key}: every row of a group has the same score")
     sd = float(total_var) ** 0.5 / divisor
-    item_var = sum(_variance(m.n, m.item_sum[i], m.item_sq[i]) for i in scale.items)
+    item_var = sum(_variance(m.n, *m.item(i)) for i in scale.items)
     alpha = Fraction(k, k - 1) * (1 - item_var / total_var)
     return {
         "alpha": round(float(alpha), ALPHA_DECIMALS),
@@ -187,34 +216,49 @@ def derive(
     item_scales = [s for s in instrument.scales if s.items and not s.components]
     if len(item_scales) != len(instrument.scales):
         raise DerivationError(f"{instrument.key}: only item-based scales can be derived")
-    minus = {it.id for it in instrument.items if it.keyed == "minus"}
-    groups: dict[tuple[str, str], _Moments] = {
-        (sex, band): _Moments() for sex, _, _ in _SEXES for band in _bands()
-    }
+    item_ids = tuple(columns)
+    scale_keys = tuple(s.key for s in item_scales)
+    item_columns_in_order = [columns[i] for i in item_ids]
+    minus = [instrument.item_by_id[i].keyed == "minus" for i in item_ids]
+    positions = [[item_ids.index(i) for i in s.items] for s in item_scales]
+    # Each row goes to one cell (gender code, age band or None); groups are sums of cells.
+    cells: dict[tuple[str, str | None], _Moments] = {}
     used = 0
     all_ages: list[int] = []
     for row in rows:
         try:
-            answers = {item_id: int(row[col]) for item_id, col in columns.items()}
+            answers = [int(row[col]) for col in item_columns_in_order]
         except KeyError as exc:
             raise DerivationError(f"data file has no column {exc.args[0]!r}") from exc
-        if any(not 1 <= x <= 5 for x in answers.values()):
+        if any(not 1 <= x <= 5 for x in answers):
             continue  # 0 = missed: incomplete rows are dropped
-        keyed = {i: 6 - x if i in minus else x for i, x in answers.items()}
-        totals = {s.key: sum(keyed[i] for i in s.items) for s in item_scales}
+        keyed = [6 - x if rev else x for x, rev in zip(answers, minus, strict=True)]
+        totals = [sum(keyed[p] for p in scale_positions) for scale_positions in positions]
         age = _clean_age(row.get("age", ""))
-        band = age_band(age) if age is not None else None
         used += 1
         if age is not None:
             all_ages.append(age)
-        for sex, code, _ in _SEXES:
-            if code and row.get("gender") != code:
-                continue
-            groups[(sex, ALL_AGES)].add(keyed, totals, age)
-            if band is not None:
-                groups[(sex, band)].add(keyed, totals, age)
+        gender = row.get("gender", "")
+        cell_key = (
+            gender if gender in ("1", "2") else "other",
+            age_band(age) if age is not None else None,
+        )
+        cell = cells.get(cell_key)
+        if cell is None:
+            cell = cells[cell_key] = _Moments(item_ids, scale_keys)
+        cell.add(keyed, totals)
     if used < MIN_BAND_N:
         raise DerivationError(f"only {used} usable rows; at least {MIN_BAND_N} are needed")
+    groups: dict[tuple[str, str], _Moments] = {}
+    for sex, code, _ in _SEXES:
+        for band in _bands():
+            group = groups[(sex, band)] = _Moments(item_ids, scale_keys)
+            for (cell_gender, cell_band), cell in sorted(cells.items(), key=str):
+                if code and cell_gender != code:
+                    continue
+                if band != ALL_AGES and cell_band != band:
+                    continue
+                group.merge(cell)
 
     out_groups: dict[str, Any] = {}
     fallbacks: dict[str, Any] = {}
