@@ -15,6 +15,7 @@ PAID_PLANS: tuple[str, ...] = (PRO_MONTHLY, PRO_YEARLY)
 
 FREE_ENTITLEMENTS: tuple[str, ...] = (
     "instrument:mini-ipip",
+    "instrument:ipip-50",
     "instrument:work-style",
     "reports:history",
     "privacy:export",
