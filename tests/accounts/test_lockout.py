@@ -6,16 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 import pytest
 import redis
 from fastapi import FastAPI
 
-from conftest import TEST_PASSWORD, assert_error, bearer, make_settings, register, signed_in_user
-from insight_atlas.app import create_app
+from conftest import AppMaker
+from helpers.api import TEST_PASSWORD, assert_error, bearer, register, signed_in_user
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 WRONG = "not-the-password-at-all"
@@ -25,7 +24,7 @@ NEW_PASSWORD = "a-brand-new-passphrase"
 def count_checks(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every password evaluated from now on (the argon2id verification itself)."""
     checked: list[str] = []
-    passwords = app.state.services.passwords
+    passwords = app.state.passwords
     original: Callable[[str, str], bool] = passwords._verify_quietly
 
     def spy(password_hash: str, password: str) -> bool:
@@ -50,7 +49,7 @@ async def assert_locked_even_for_the_right_password(client: httpx.AsyncClient, e
 async def burst_of_wrong_passwords(
     client: httpx.AsyncClient, app: FastAPI, email: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    limit = app.state.services.settings.login_max_failures_per_account
+    limit = app.state.settings.login_max_failures_per_account
     checked = count_checks(app, monkeypatch)
     responses = await asyncio.gather(*(sign_in(client, email, WRONG) for _ in range(30)))
     statuses = sorted(response.status_code for response in responses)
@@ -63,7 +62,7 @@ async def test_concurrent_wrong_passwords_are_counted_before_any_is_checked(
 ) -> None:
     import insight_atlas.ops.ratelimit as ratelimit
 
-    settings = app.state.services.settings
+    settings = app.state.settings
     settings.login_max_attempts_per_ip = 1000  # the per-account limit is under test
     clock = [1000.0]
     monkeypatch.setattr(ratelimit.time, "monotonic", lambda: clock[0])
@@ -86,20 +85,14 @@ REDIS_WINDOW_SECONDS = 4  # short, so the test sees the lockout end; long enough
 
 
 @pytest.fixture
-async def redis_app(database_url: str, tmp_path: Path) -> AsyncIterator[FastAPI]:
+async def redis_app(make_app: AppMaker) -> FastAPI:
     if not redis_available():
         pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    settings = make_settings(
-        database_url,
-        tmp_path / "data",
+    return await make_app(
         redis_url=REDIS_URL,
         login_max_attempts_per_ip=1000,
         login_account_window_seconds=REDIS_WINDOW_SECONDS,
     )
-    application = create_app(settings)
-    yield application
-    await application.state.services.rate_limiter.close()
-    await application.state.services.engine.dispose()
 
 
 async def test_the_redis_limiter_counts_concurrent_wrong_passwords_before_checking(
@@ -143,7 +136,7 @@ async def test_wrong_passwords_at_password_change_lock_the_account(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     profile, issued = await signed_in_user(client)
-    for _ in range(app.state.services.settings.login_max_failures_per_account):
+    for _ in range(app.state.settings.login_max_failures_per_account):
         wrong = await change_password(client, issued["access_token"], WRONG)
         assert_error(wrong, 403, "invalid_current_password")
     right = await change_password(client, issued["access_token"], TEST_PASSWORD)
@@ -157,7 +150,7 @@ async def test_wrong_passwords_at_account_deletion_lock_the_account(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     profile, issued = await signed_in_user(client)
-    for _ in range(app.state.services.settings.login_max_failures_per_account):
+    for _ in range(app.state.settings.login_max_failures_per_account):
         wrong = await delete_me(client, issued["access_token"], WRONG)
         assert_error(wrong, 403, "invalid_current_password")
     right = await delete_me(client, issued["access_token"], TEST_PASSWORD)
@@ -170,7 +163,7 @@ async def test_sign_in_and_password_checks_share_one_counter(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     profile, issued = await signed_in_user(client)
-    limit = app.state.services.settings.login_max_failures_per_account
+    limit = app.state.settings.login_max_failures_per_account
     for _ in range(limit - 2):
         assert (await sign_in(client, profile["email"], WRONG)).status_code == 401
     wrong_change = await change_password(client, issued["access_token"], WRONG)
@@ -186,7 +179,7 @@ async def test_the_right_password_at_a_check_clears_the_count(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     profile, issued = await signed_in_user(client)
-    limit = app.state.services.settings.login_max_failures_per_account
+    limit = app.state.settings.login_max_failures_per_account
     for _ in range(limit - 1):
         assert (await sign_in(client, profile["email"], WRONG)).status_code == 401
     changed = await change_password(client, issued["access_token"], TEST_PASSWORD)

@@ -9,9 +9,9 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from conftest import assert_error, bearer, signed_in_user
-from flows import SAMPLE_TEXT, complete_report, make_pro, start
-from insight_atlas.assessments.models import Report, ShareLink
+from helpers.api import assert_error, bearer, signed_in_user
+from helpers.flows import SAMPLE_TEXT, complete_report, make_pro, start
+from insight_atlas.reports.models import Report, ShareLink
 
 
 def all_keys(value: object) -> set[str]:
@@ -98,13 +98,12 @@ async def test_compare_across_norms_versions_compares_raw_scores_only(
     first = await complete_report(client, token, pattern=0)
     second = await complete_report(client, token, pattern=3)
     # The earlier report as if scored on the Mini-IPIP's former placeholder norms.
-    async with app.state.services.sessionmaker() as session:
-        await session.execute(
+    async with app.state.database.engine.begin() as connection:
+        await connection.execute(
             update(Report)
             .where(Report.id == first["id"])
             .values(norms_version="mini-ipip-placeholder.1")
         )
-        await session.commit()
     response = await client.get(
         f"/v1/reports/{first['id']}/compare/{second['id']}", headers=bearer(token)
     )
@@ -187,7 +186,7 @@ async def test_expired_share_links_stop_working(client: httpx.AsyncClient, app: 
         )
     ).json()
     assert (await client.get(f"/v1/shared/{link['token']}")).status_code == 200
-    async with app.state.services.engine.begin() as connection:
+    async with app.state.database.engine.begin() as connection:
         await connection.execute(
             update(ShareLink).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
         )

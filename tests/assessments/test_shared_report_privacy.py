@@ -10,8 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import TEST_PASSWORD, bearer, login, unique_email
-from flows import SAMPLE_TEXT, complete_report, make_pro
+from helpers.api import TEST_PASSWORD, bearer, login, unique_email
+from helpers.flows import SAMPLE_TEXT, complete_report, make_pro
 from insight_atlas.reports.shared_view import SINGLE_GROUP, neutral_norms
 
 DENIED_KEYS = {

@@ -12,10 +12,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from conftest import assert_error, bearer, register, signed_in_user
-from insight_atlas.billing import stripe_webhook
-from insight_atlas.billing.models import Subscription
-from stripe_fakes import (
+from helpers.api import assert_error, bearer, register, signed_in_user
+from helpers.stripe_fakes import (
     PRICE_YEARLY,
     checkout_session_object,
     invoice_object,
@@ -25,6 +23,8 @@ from stripe_fakes import (
     subscription_object,
     subscription_row,
 )
+from insight_atlas.billing import stripe_webhook
+from insight_atlas.billing.models import Subscription
 
 PRO_ONLY = "instrument:ipip-neo-120"
 
@@ -367,7 +367,7 @@ async def test_past_due_after_the_grace_period_falls_back_to_free(
     assert (await post_event(client, past_due)).json()["status"] == "handled"
     assert (await me(client, tokens))["plan"] == "pro_monthly"
     # Eight days later, as far as the grace period is concerned.
-    async with app.state.services.sessionmaker.begin() as session:
+    async with app.state.database.sessionmaker.begin() as session:
         await session.execute(
             update(Subscription)
             .where(Subscription.user_id == profile["id"])

@@ -19,8 +19,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from conftest import TEST_PASSWORD, assert_error, bearer, signed_in_user, unique_email
-from flows import answers_for, start
+from helpers.api import TEST_PASSWORD, assert_error, bearer, signed_in_user, unique_email
+from helpers.flows import answers_for, start
 from insight_atlas.errors import error_body, error_response
 from insight_atlas.validation import CheckedRoute
 
@@ -310,9 +310,7 @@ def test_the_error_renderer_encodes_whatever_it_echoes() -> None:
         "\\udfff": ["<71-bit integer>", "<81-bit integer>", "x\\ud800y", None],
         "n": 5,
     }
-    assert (
-        orjson.loads(error_body(404, "not_found", "no \ud800"))["error"]["message"] == "no \\ud800"
-    )
+    assert orjson.loads(error_body("not_found", "no \ud800"))["error"]["message"] == "no \\ud800"
 
 
 async def test_well_formed_text_and_64_bit_integers_pass_the_edge(
