@@ -192,7 +192,7 @@ async def test_export_contains_my_billing_events_and_reset_requests(
     response = await client.get("/v1/me/export", headers=bearer(token))
     assert response.status_code == 200
     document = response.json()
-    assert document["format_version"] == "2"
+    assert document["format_version"] == "3"
     subscription = document["subscription"]
     assert subscription["stripe_price_id"] == PRICE_MONTHLY
     assert subscription["status"] == "past_due" and subscription["grace_period_ends_at"]

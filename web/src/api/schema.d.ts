@@ -517,6 +517,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/{report_id}/rewrite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Rewrite
+         * @description Whether a plain-language rewrite is offered, where it would be sent, and the stored one.
+         */
+        get: operations["getReportRewrite"];
+        put?: never;
+        /**
+         * Create Rewrite
+         * @description With consent, have a language model rewrite the narrative in plainer words (replaces).
+         */
+        post: operations["createReportRewrite"];
+        /**
+         * Delete Rewrite
+         * @description Delete the plain-language rewrite of a report; the report itself stays.
+         */
+        delete: operations["deleteReportRewrite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/{report_id}/share": {
         parameters: {
             query?: never;
@@ -1031,6 +1059,72 @@ export interface components {
             new_password: string;
             /** Token */
             token: string;
+        };
+        /** RewriteRead */
+        RewriteRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Endpoint Host */
+            endpoint_host: string;
+            /**
+             * Label
+             * @default Rewritten by a language model
+             */
+            label: string;
+            /** Model */
+            model: string;
+            /** Prompt Version */
+            prompt_version: string;
+            /** Report Id */
+            report_id: string;
+            /** Statements */
+            statements: components["schemas"]["RewrittenStatement"][];
+        };
+        /** RewriteRequest */
+        RewriteRequest: {
+            /**
+             * Consent
+             * @description true: I agree to the consent text of GET …/rewrite
+             */
+            consent: boolean;
+            /** Consent Version */
+            consent_version: string;
+            /**
+             * Endpoint Host
+             * @description The endpoint host the person was shown; refused if it has changed since
+             */
+            endpoint_host?: string | null;
+        };
+        /** RewriteStatus */
+        RewriteStatus: {
+            /** Available */
+            available: boolean;
+            /** Consent Purpose */
+            consent_purpose: string;
+            /** Consent Text */
+            consent_text: string | null;
+            /** Consent Version */
+            consent_version: string;
+            /** Endpoint Host */
+            endpoint_host: string | null;
+            /** Model */
+            model: string | null;
+            rewrite: components["schemas"]["RewriteRead"] | null;
+        };
+        /** RewrittenStatement */
+        RewrittenStatement: {
+            /**
+             * Id
+             * @description `s1`, `s2`, …: the position in the report's narrative
+             */
+            id: string;
+            /** Original */
+            original: string;
+            /** Text */
+            text: string;
         };
         /** SaveResponses */
         SaveResponses: {
@@ -2716,6 +2810,227 @@ export interface operations {
                 };
             };
             /** @description Error codes: `not_comparable`, `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `database_busy` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getReportRewrite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewriteStatus"];
+                };
+            };
+            /** @description Error codes: `invalid_token` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `database_busy` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createReportRewrite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewriteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewriteRead"];
+                };
+            };
+            /** @description Error codes: `consent_required`, `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `invalid_token` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `consent_outdated`, `nothing_to_rewrite` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `rewrite_rejected`, `rewrite_upstream_failed` */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `database_busy`, `rewrite_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `rewrite_upstream_failed` */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    deleteReportRewrite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error codes: `invalid_token` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error codes: `validation_error` */
             422: {
                 headers: {
                     [name: string]: unknown;
