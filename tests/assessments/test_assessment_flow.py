@@ -65,6 +65,22 @@ async def test_free_plan_gets_402_for_the_pro_instrument_and_nothing_is_written(
     assert await count(app, ConsentRecord) == 0
 
 
+async def test_free_plan_takes_the_ipip50_and_gets_a_report_on_derived_norms(
+    client: httpx.AsyncClient,
+) -> None:
+    _, tokens = await signed_in_user(client)
+    document = await complete_report(
+        client, tokens["access_token"], "ipip-50", sex="female", age=29
+    )
+    report = document["report"]
+    assert report["instrument"]["key"] == "ipip-50"
+    assert report["norms"]["group_id"] == "female_21_40"
+    assert report["norms"]["status"] == "derived"
+    assert report["norms"]["sample"].startswith("open online volunteer sample, N = 19,718")
+    assert [scale["key"] for scale in report["scales"]] == ["E", "A", "C", "N", "I"]
+    assert {scale["interval"]["alpha_status"] for scale in report["scales"]} == {"derived"}
+
+
 async def test_answers_save_partially_idempotently_and_resume_elsewhere(
     client: httpx.AsyncClient,
 ) -> None:

@@ -11,6 +11,9 @@ async def test_instruments_list_plans_lengths_and_add_ons(client: httpx.AsyncCli
     by_key = {item["key"]: item for item in response.json()}
     assert by_key["mini-ipip"]["plan"] == "free"
     assert by_key["mini-ipip"]["item_count"] == 20
+    assert by_key["ipip-50"]["plan"] == "free"
+    assert by_key["ipip-50"]["item_count"] == 50
+    assert by_key["ipip-50"]["estimated_minutes"] == 10
     assert by_key["ipip-neo-120"]["plan"] == "pro"
     assert by_key["ipip-neo-120"]["item_count"] == 120
     assert by_key["work-style"]["add_on"] is True

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from helpers.api import assert_error, bearer, signed_in_user
 from helpers.flows import SAMPLE_TEXT, complete_report, make_pro, start
-from insight_atlas.reports.models import ShareLink
+from insight_atlas.reports.models import Report, ShareLink
 
 
 def all_keys(value: object) -> set[str]:
@@ -87,6 +87,31 @@ async def test_compare_reports_reliable_change_per_scale(
         assert math.isclose(change["reliable_change_index"], expected, abs_tol=1e-3)
         assert change["reliable"] is (abs(expected) > 1.96)
     assert "Jacobson" in body["citation"]
+
+
+async def test_compare_across_norms_versions_compares_raw_scores_only(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    profile, tokens = await signed_in_user(client)
+    await make_pro(app, profile["id"])
+    token = tokens["access_token"]
+    first = await complete_report(client, token, pattern=0)
+    second = await complete_report(client, token, pattern=3)
+    # The earlier report as if scored on the Mini-IPIP's former placeholder norms.
+    async with app.state.database.engine.begin() as connection:
+        await connection.execute(
+            update(Report)
+            .where(Report.id == first["id"])
+            .values(norms_version="mini-ipip-placeholder.1")
+        )
+    response = await client.get(
+        f"/v1/reports/{first['id']}/compare/{second['id']}", headers=bearer(token)
+    )
+    assert response.status_code == 200
+    changes = response.json()["scales"]
+    assert changes and all(change["change_t"] is None for change in changes)
+    assert all(change["earlier_t"] is not None for change in changes)
+    assert any(change["change_raw"] != 0 for change in changes)
 
 
 async def test_compare_refuses_different_instruments(

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from helpers.api import TEST_PASSWORD, bearer, login, unique_email
 from helpers.flows import SAMPLE_TEXT, complete_report, make_pro
+from insight_atlas.reports.shared_view import SINGLE_GROUP, neutral_norms
 
 DENIED_KEYS = {
     # what the norm choice was made from, and what it revealed
@@ -143,3 +144,31 @@ async def test_shared_norms_read_the_same_whoever_took_the_test(
     assert "age- and sex-matched norms" in norms[0]["description"]
     assert woman["report"]["method"] == man["report"]["method"] == anonymous["report"]["method"]
     assert woman["report"]["citations"] == man["report"]["citations"]
+
+
+async def test_shared_derived_norms_read_the_same_for_everyone(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    woman, _ = await shared_document(client, app, "mini-ipip", sex="female", age=25)
+    man, _ = await shared_document(client, app, "mini-ipip", sex="male", age=70)
+    anonymous, _ = await shared_document(client, app, "mini-ipip")
+    norms = [doc["report"]["norms"] for doc in (woman, man, anonymous)]
+    assert norms[0] == norms[1] == norms[2]
+    assert "age- and sex-matched norms" in norms[0]["description"]
+    # The sample's description (its ages and N) stays in the owner's report.
+    assert "sample" not in norms[0] and "group_id" not in norms[0]
+
+
+def test_a_stored_report_on_retired_placeholder_norms_keeps_its_shared_description() -> None:
+    stored = {
+        "version": "mini-ipip-placeholder.1",
+        "group_id": "placeholder_all",
+        "group_label": "placeholder reference",
+        "status": "placeholder",
+        "reason": "This instrument has a single reference group.",
+    }
+    assert neutral_norms("mini-ipip", stored) == {
+        "version": "mini-ipip-placeholder.1",
+        "status": "placeholder",
+        "description": SINGLE_GROUP,
+    }

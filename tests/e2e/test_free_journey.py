@@ -143,7 +143,10 @@ def test_sign_up_take_the_mini_ipip_by_keyboard_and_print_the_report(
     summary = page.locator("section[aria-labelledby='summary-title'] .scale-row__name")
     expect(summary).to_have_text(DOMAINS_IN_OCEAN_ORDER)
     expect(page.get_by_text("95 % interval:").first).to_be_visible()
-    expect(page.get_by_text("Rough comparison only")).to_be_visible()
+    # Norms derived from open data name their sample and its caveats.
+    expect(
+        page.get_by_text(re.compile("comes from an open online volunteer sample"))
+    ).to_be_visible()
     expect(page.locator("mark", has_text="anxious").first).to_be_visible()
     # A narrative statement opens to the scores and answers behind it.
     statement = page.locator("details.statement").first

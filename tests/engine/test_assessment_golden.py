@@ -155,9 +155,76 @@ def test_mini_ipip_mixed_profile() -> None:
     e = report.main.scale("E")
     assert e is not None
     assert e.raw == pytest.approx(4.5)
-    # Placeholder reference (mean 3.0, SD 0.8) is reported as such.
-    assert report.main.norms.status == "placeholder"
-    assert e.t == pytest.approx(t_score(4.5, 3.0, 0.8), abs=0.006)
+    # No sex or age: the open sample's combined all-ages group, E mean 2.8961, SD 1.0293
+    # (derived norms, copied here from tools/derive_norms.py's output).
+    assert report.main.norms.status == "derived"
+    assert report.main.norms.group_id == "combined_all"
+    assert e.t == pytest.approx(t_score(4.5, 2.8961, 1.0293), abs=0.006)
+    # SEM T = 10 * sqrt(1 - alpha), alpha derived from the open sample: .799 for E.
+    assert e.interval is not None and e.interval.alpha_status == "derived"
+    assert e.interval.sem_t == pytest.approx(10 * math.sqrt(1 - 0.799), abs=1e-4)
     assert e.band == "high"
     a = report.main.scale("A")
-    assert a is not None and a.raw == 3.0 and a.band == "average"
+    # A: 3.0 against mean 3.9121, SD 0.8698 -> T = 39.51, low.
+    assert a is not None and a.raw == 3.0 and a.band == "low"
+    assert a.t == pytest.approx(t_score(3.0, 3.9121, 0.8698), abs=0.006)
+
+
+def test_mini_ipip_uses_the_age_and_sex_group_or_says_why_not() -> None:
+    answers = {f"mini-{i:02d}": 3 for i in range(1, 21)}
+    woman = score("mini-ipip", answers, demographics={"sex": "female", "age": 30})
+    assert woman.main.norms.group_id == "female_21_40"
+    c = woman.main.scale("C")
+    assert c is not None and c.t == pytest.approx(t_score(3.0, 3.3086, 0.8989), abs=0.006)
+    # Only 110 men over 60 in the open sample (< 300): the men's all-ages group instead.
+    old_man = score("mini-ipip", answers, demographics={"sex": "male", "age": 70})
+    assert old_man.main.norms.group_id == "male_all"
+    assert "110 men aged over 60" in old_man.main.norms.reason
+    n = old_man.main.scale("N")
+    assert n is not None and n.t == pytest.approx(t_score(3.0, 2.7624, 0.8902), abs=0.006)
+    info = old_man.main.norms.to_dict()
+    assert "N = 19,718" in info["sample"] and "median age 22" in info["sample"]
+    assert any("agree/disagree" in caveat for caveat in info["caveats"])
+
+
+def ipip50_answers() -> dict[str, int]:
+    """Every item 3, E items at their keyed maximum, N items all answered 4."""
+    answers = {f"ipip50-{n:02d}": 3 for n in range(1, 51)}
+    for n in range(1, 51, 5):  # E: items 1, 6, ..., 46; minus-keyed 6, 16, 26, 36, 46
+        answers[f"ipip50-{n:02d}"] = 1 if n in (6, 16, 26, 36, 46) else 5
+    for n in range(4, 51, 5):  # N: items 4, 9, ..., 49
+        answers[f"ipip50-{n:02d}"] = 4
+    return answers
+
+
+def test_ipip50_hand_computed_profile() -> None:
+    report = score("ipip-50", ipip50_answers())
+    e, n, a = (report.main.scale(k) for k in ("E", "N", "A"))
+    assert e is not None and n is not None and a is not None
+    assert e.raw == 5.0
+    # N: items 9 and 19 are minus-keyed -> (8 * 4 + 2 * (6 - 4)) / 10 = 3.6.
+    assert n.raw == pytest.approx(3.6)
+    assert a.raw == 3.0
+    # Combined all-ages group of the open sample: E 3.0113 / 0.9223, N 3.0971 / 0.8617.
+    assert e.t == pytest.approx(t_score(5.0, 3.0113, 0.9223), abs=0.006)
+    assert e.percentile == pytest.approx(100 * NormalDist().cdf((5.0 - 3.0113) / 0.9223), abs=0.006)
+    assert e.band == "high"
+    assert n.t == pytest.approx(t_score(3.6, 3.0971, 0.8617), abs=0.006)
+    assert n.band == "high"
+    assert a.t == pytest.approx(t_score(3.0, 3.8446, 0.7145), abs=0.006)
+    assert a.band == "low"
+    assert e.interval is not None
+    assert e.interval.sem_t == pytest.approx(10 * math.sqrt(1 - 0.892), abs=1e-4)
+    # The Big Five narrative templates apply (scale keys as in the Mini-IPIP).
+    assert {s.scales[0] for s in report.narrative if s.scales} >= {"E", "N", "A", "C", "I"}
+
+
+def test_ipip50_prorates_up_to_two_missing_items_per_trait() -> None:
+    answers = ipip50_answers()
+    del answers["ipip50-01"], answers["ipip50-06"]
+    e = score("ipip-50", answers).main.scale("E")
+    assert e is not None and e.raw == 5.0 and e.prorated and e.items_answered == 8
+    del answers["ipip50-11"]
+    report = score("ipip-50", answers)
+    assert report.main.scale("E") is None
+    assert [u.key for u in report.main.unscored] == ["E"]

@@ -11,6 +11,7 @@ from engine.assessment_testkit import (
     neo_facet,
 )
 from insight_atlas.engine import list_instruments, load_instrument
+from insight_atlas.engine.registry import load_raw_instrument
 
 ANSWER_LABELS = [
     "Very Inaccurate",
@@ -97,9 +98,14 @@ def test_mini_ipip_layout() -> None:
         assert it.scale == MINI_TRAIT_CYCLE[(it.number - 1) % 5], it.id
         assert it.keyed == ("minus" if it.number in MINI_MINUS_KEYED else "plus"), it.id
     assert inst.items[0].text == "Am the life of the party"
-    # Alphas listed on ipip.ori.org/MiniIPIPKey.htm for Donnellan et al. (2006).
+    # Alphas derived from the open sample (tests/engine/test_derived_norms.py re-derives them).
     alphas = {k: r.alpha for k, r in inst.reliability.items()}
-    assert alphas == {"E": 0.77, "A": 0.70, "C": 0.69, "N": 0.68, "I": 0.65}
+    assert alphas == {"E": 0.799, "A": 0.799, "C": 0.678, "N": 0.665, "I": 0.678}
+    assert {r.status for r in inst.reliability.values()} == {"derived"}
+    # Alphas listed on ipip.ori.org/MiniIPIPKey.htm for Donnellan et al. (2006), kept on record.
+    raw = load_raw_instrument("mini-ipip")["reliability"]
+    published = {k: r["published_alpha"] for k, r in raw.items()}
+    assert published == {"E": 0.77, "A": 0.70, "C": 0.69, "N": 0.68, "I": 0.65}
     assert inst.items[19].text == "Do not have a good imagination"
 
 
@@ -116,7 +122,53 @@ def test_every_instrument_has_scale_labels_citations_and_plan() -> None:
             assert 0 < rel.alpha < 1
         for a, b in inst.validity.synonym_pairs + inst.validity.antonym_pairs:
             assert a in inst.item_by_id and b in inst.item_by_id
-    assert plans == {"ipip-neo-120": "pro", "mini-ipip": "free", "work-style": "free"}
+    assert plans == {
+        "ipip-neo-120": "pro",
+        "mini-ipip": "free",
+        "ipip-50": "free",
+        "work-style": "free",
+    }
+
+
+# Goldberg's 50 Big-Five markers in the published order (ipip.ori.org 50-item questionnaire
+# format), keyed toward Neuroticism for factor IV; "-" marks a minus-keyed item.
+IPIP50_PUBLISHED = """
+Am the life of the party|-Feel little concern for others|Am always prepared|Get stressed out easily
+Have a rich vocabulary|-Don't talk a lot|Am interested in people|-Leave my belongings around
+-Am relaxed most of the time|-Have difficulty understanding abstract ideas
+Feel comfortable around people|-Insult people|Pay attention to details|Worry about things
+Have a vivid imagination|-Keep in the background|Sympathize with others' feelings
+-Make a mess of things|-Seldom feel blue|-Am not interested in abstract ideas|Start conversations
+-Am not interested in other people's problems|Get chores done right away|Am easily disturbed
+Have excellent ideas|-Have little to say|Have a soft heart
+-Often forget to put things back in their proper place|Get upset easily
+-Do not have a good imagination|Talk to a lot of different people at parties
+-Am not really interested in others|Like order|Change my mood a lot|Am quick to understand things
+-Don't like to draw attention to myself|Take time out for others|-Shirk my duties
+Have frequent mood swings|Use difficult words|Don't mind being the center of attention
+Feel others' emotions|Follow a schedule|Get irritated easily|Spend time reflecting on things
+-Am quiet around strangers|Make people feel at ease|Am exacting in my work|Often feel blue
+Am full of ideas
+"""
+
+
+def test_ipip50_layout_matches_the_published_markers() -> None:
+    inst = load_instrument("ipip-50")
+    published = IPIP50_PUBLISHED.replace("\n", "|").strip("|").split("|")
+    assert len(published) == len(inst.items) == 50
+    for number, (item, entry) in enumerate(zip(inst.items, published, strict=True), start=1):
+        assert item.id == f"ipip50-{number:02d}" and item.number == number
+        assert item.text == entry.lstrip("-"), item.id
+        assert item.keyed == ("minus" if entry.startswith("-") else "plus"), item.id
+        assert item.scale == "EACNI"[(number - 1) % 5], item.id
+    mini = load_instrument("mini-ipip")
+    assert [(s.key, s.label) for s in inst.scales] == [(s.key, s.label) for s in mini.scales]
+    assert all(len(s.items) == 10 and s.max_missing_items == 2 for s in inst.scales)
+    # Every Mini-IPIP item is one of the 50 markers, with the same keying.
+    by_text = {it.text: it for it in inst.items}
+    for item in mini.items:
+        assert (by_text[item.text].scale, by_text[item.text].keyed) == (item.scale, item.keyed)
+    assert inst.plan == "free" and inst.scoring_method == "mean"
 
 
 def test_work_style_is_unnormed_and_marks_item_sources() -> None:

@@ -20,6 +20,7 @@ CERTAIN = re.compile(r"\b(definitely|certainly|undoubtedly|always|never)\b", re.
 
 NEO = load_instrument("ipip-neo-120")
 MINI = load_instrument("mini-ipip")
+IPIP50 = load_instrument("ipip-50")
 WORK = load_instrument("work-style")
 
 
@@ -70,6 +71,16 @@ def test_mini_and_work_style_narrative_is_guarded(
     report = score("mini-ipip", {**mini, **work})
     keys = {s.key for s in report.main.scales} | {s.key for a in report.addons for s in a.scales}
     check(report.narrative, set(mini) | set(work), keys)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    answers=st.one_of(answers_for(IPIP50.items), biased(IPIP50.items)),
+    age=st.sampled_from([None, 17, 35, 72]),
+)
+def test_ipip50_narrative_is_guarded(answers: dict[str, int], age: int | None) -> None:
+    report = score("ipip-50", answers, demographics={"age": age} if age else None)
+    check(report.narrative, set(answers), {s.key for s in report.main.scales})
 
 
 def test_extreme_profiles_do_produce_statements_with_evidence() -> None:

@@ -88,7 +88,7 @@ def test_work_style_alone() -> None:
 
 def test_instrument_descriptions_for_the_api() -> None:
     described = {i.key: i.describe() for i in list_instruments()}
-    assert set(described) == {"ipip-neo-120", "mini-ipip", "work-style"}
+    assert set(described) == {"ipip-neo-120", "mini-ipip", "ipip-50", "work-style"}
     neo = described["ipip-neo-120"]
     assert neo["plan"] == "pro" and neo["item_count"] == 120 and neo["estimated_minutes"] == 15
     assert neo["answer_scale"][0] == {"value": 1, "label": "Very Inaccurate"}

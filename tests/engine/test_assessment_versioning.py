@@ -17,9 +17,13 @@ PINNED = {
         "1.1.0",
         "87654890ccc26c8a80fe5c371c3f0bdd248ac221c626217c871b13d1cf96f199",
     ),
+    "instruments/ipip-50.json": (
+        "1.0.0",
+        "082a49babfab40399c446cb7229be7d9f18df4c414a231d4d1d0230d7b63a7fc",
+    ),
     "instruments/mini-ipip.json": (
-        "1.0.1",
-        "b0812d20252d378e781bbaff0bd8fc0c29e69bf1e3850fa95cfb9f0ef4063fce",
+        "1.1.0",
+        "bf3d99057eaf9b9d7f69a091c3bc9d2b60db90623b27f960d817ceaf5eb2d777",
     ),
     "instruments/work-style.json": (
         "1.0.0",

@@ -34,6 +34,7 @@ PAID_PLANS: tuple[Plan, ...] = (Plan.PRO_MONTHLY, Plan.PRO_YEARLY)
 
 FREE_ENTITLEMENTS: tuple[str, ...] = (
     "instrument:mini-ipip",
+    "instrument:ipip-50",
     "instrument:work-style",
     "reports:history",
     "privacy:export",

@@ -101,6 +101,12 @@ class Instrument:
     combined_norm_rule: str | None
     default_age_band: str | None
     norm_groups: MappingProxyType[str, NormGroup]
+    # Derived norms name their sample and its caveats, and may send an age band with too
+    # few respondents to another group: group id -> (group used instead, why).
+    norms_sample: str | None
+    norms_caveats: tuple[str, ...]
+    norm_fallbacks: MappingProxyType[str, tuple[str, str]]
+    combined_norm_reason: str | None
     reliability: MappingProxyType[str, Reliability]
     validity: ValidityRules
     # Lookup tables derived from the fields above; never part of equality.

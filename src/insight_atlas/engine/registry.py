@@ -23,7 +23,7 @@ from .models import (
     ValidityRules,
 )
 
-_INSTRUMENT_KEYS: tuple[str, ...] = ("ipip-neo-120", "mini-ipip", "work-style")
+_INSTRUMENT_KEYS: tuple[str, ...] = ("ipip-neo-120", "mini-ipip", "ipip-50", "work-style")
 
 
 def _read_json(name: str) -> Any:
@@ -105,6 +105,10 @@ def parse_instrument(raw: dict[str, Any]) -> Instrument:
         )
         for gid, g in norms.get("groups", {}).items()
     }
+    fallbacks = {gid: (f["group"], f["reason"]) for gid, f in norms.get("fallbacks", {}).items()}
+    unknown = sorted(g for g, _ in fallbacks.values() if g not in groups)
+    if unknown:
+        raise ValueError(f"{raw['key']}: norm fallbacks refer to unknown groups {unknown}")
     reliability = {
         k: Reliability(float(r["alpha"]), r["status"], r.get("citation"), r.get("note"))
         for k, r in raw.get("reliability", {}).items()
@@ -128,6 +132,10 @@ def parse_instrument(raw: dict[str, Any]) -> Instrument:
         combined_norm_rule=norms.get("combined_rule"),
         default_age_band=norms.get("default_age_band"),
         norm_groups=MappingProxyType(groups),
+        norms_sample=norms.get("sample"),
+        norms_caveats=tuple(norms.get("caveats", ())),
+        norm_fallbacks=MappingProxyType(fallbacks),
+        combined_norm_reason=norms.get("combined_reason"),
         reliability=MappingProxyType(reliability),
         validity=_validity(raw["validity"]),
         item_by_id=MappingProxyType(item_by_id),

@@ -77,15 +77,24 @@ class NormInfo:
     group_label: str | None
     status: str
     reason: str
+    # Only derived norms carry these; the keys are left out otherwise, so reports on
+    # published norms keep their exact bytes.
+    sample: str | None = None
+    caveats: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "version": self.version,
             "group_id": self.group_id,
             "group_label": self.group_label,
             "status": self.status,
             "reason": self.reason,
         }
+        if self.sample is not None:
+            data["sample"] = self.sample
+        if self.caveats:
+            data["caveats"] = list(self.caveats)
+        return data
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,8 @@ INTERVAL_Z = 1.96
 _SQRT2 = math.sqrt(2.0)
 
 AGE_BANDS: tuple[tuple[int, str], ...] = ((20, "under_21"), (40, "21_40"), (60, "41_60"))
+# A norms block whose default band is this uses its all-ages groups when no age is given.
+ALL_AGES = "all"
 AGE_BAND_LABELS = {
     "under_21": "under 21",
     "21_40": "21 to 40",
@@ -65,29 +67,49 @@ def select_norm_group(
         (group,) = groups.values()
         reason = "This instrument has a single reference group; sex and age do not change it."
         return group, NormInfo(
-            instrument.norms_version, group.id, group.label, group.status, reason
+            instrument.norms_version,
+            group.id,
+            group.label,
+            group.status,
+            reason,
+            instrument.norms_sample,
+            instrument.norms_caveats,
         )
     reasons: list[str] = []
     if age is None:
         band = instrument.default_age_band or "21_40"
-        reasons.append(
-            f"No age given: the {AGE_BAND_LABELS.get(band, band)} age band is used by default."
-        )
+        if band == ALL_AGES:
+            reasons.append("No age given: the group of all ages is used.")
+        else:
+            reasons.append(
+                f"No age given: the {AGE_BAND_LABELS.get(band, band)} age band is used by default."
+            )
     else:
         band = age_band(age)
         reasons.append(f"Age {age} falls in the {AGE_BAND_LABELS[band]} age band.")
     if sex is None:
         gid = f"combined_{band}"
         reasons.append(
-            "No sex given: a combined norm (equal-weight mix of the men's and women's "
+            instrument.combined_norm_reason
+            or "No sex given: a combined norm (equal-weight mix of the men's and women's "
             "groups, derived by this project) is used."
         )
     else:
         gid = f"{sex}_{band}"
         reasons.append(f"Norms for {sex} respondents are used.")
+    fallback = instrument.norm_fallbacks.get(gid)
+    if fallback is not None:
+        gid, why = fallback
+        reasons.append(why)
     group = groups[gid]
     return group, NormInfo(
-        instrument.norms_version, group.id, group.label, group.status, " ".join(reasons)
+        instrument.norms_version,
+        group.id,
+        group.label,
+        group.status,
+        " ".join(reasons),
+        instrument.norms_sample,
+        instrument.norms_caveats,
     )
 
 

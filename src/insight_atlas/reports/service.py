@@ -108,6 +108,9 @@ def compare(cipher: FieldCipher, earlier: Report, later: Report) -> Comparison:
         )
     if earlier.created_at > later.created_at:
         earlier, later = later, earlier
+    # T scores against different norms (e.g. the Mini-IPIP's placeholder, then its derived
+    # norms) differ by the norms, not the person: only raw change is compared then.
+    same_norms = earlier.norms_version == later.norms_version
     before = _scales_by_key(orjson.loads(report_body(cipher, earlier)))
     after = _scales_by_key(orjson.loads(report_body(cipher, later)))
     changes: list[ScaleChange] = []
@@ -135,7 +138,7 @@ def compare(cipher: FieldCipher, earlier: Report, later: Report) -> Comparison:
                 later_t=second.get("t"),
                 change_t=(
                     round(second["t"] - first["t"], 2)
-                    if first.get("t") is not None and second.get("t") is not None
+                    if same_norms and first.get("t") is not None and second.get("t") is not None
                     else None
                 ),
                 standard_error_of_difference=round(s_diff, 4),

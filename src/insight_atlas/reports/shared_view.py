@@ -37,6 +37,9 @@ MATCHED_NORMS = (
 )
 SINGLE_GROUP = "One reference group for everyone who takes this instrument."
 UNNORMED = "Not normed: raw scores only."
+# Norms versions no longer shipped that had one group for everyone, with that group's
+# status: a stored report keeps its norms, and its shared view keeps describing them.
+RETIRED_SINGLE_GROUP_NORMS = {"mini-ipip-placeholder.1": "placeholder"}
 
 
 def _norms_citation(instrument_key: str) -> str | None:
@@ -51,6 +54,9 @@ def neutral_norms(instrument_key: str, norms: dict[str, Any]) -> dict[str, Any]:
     version = norms.get("version")
     if norms.get("group_id") is None:
         return {"version": version, "description": UNNORMED}
+    if version in RETIRED_SINGLE_GROUP_NORMS:
+        status = RETIRED_SINGLE_GROUP_NORMS[version]
+        return {"version": version, "status": status, "description": SINGLE_GROUP}
     try:
         groups = tuple(load_instrument(instrument_key).norm_groups.values())
     except UnknownInstrumentError:
@@ -59,6 +65,7 @@ def neutral_norms(instrument_key: str, norms: dict[str, Any]) -> dict[str, Any]:
         # One group for everyone: its status cannot depend on who answered.
         (group,) = groups
         return {"version": version, "status": group.status, "description": SINGLE_GROUP}
+    # Derived norms' sample text (ages, N) stays in the owner's report, like the citation.
     return {"version": version, "description": MATCHED_NORMS}
 
 

@@ -4,6 +4,7 @@ import { TableWrap } from "./TableWrap";
 
 const FEATURE_KEYS: Record<string, Parameters<typeof t>[0]> = {
   "instrument:mini-ipip": "feature.instrument:mini-ipip",
+  "instrument:ipip-50": "feature.instrument:ipip-50",
   "instrument:work-style": "feature.instrument:work-style",
   "reports:history": "feature.reports:history",
   "privacy:export": "feature.privacy:export",

@@ -26,6 +26,7 @@ export function isPaidPlanKey(key: string): key is PaidPlanKey {
 /** Entitlements shown to people, in this order; others are listed after them. */
 export const FEATURE_ORDER = [
   "instrument:mini-ipip",
+  "instrument:ipip-50",
   "instrument:work-style",
   "reports:history",
   "privacy:export",

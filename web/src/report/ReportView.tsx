@@ -84,7 +84,19 @@ export function ReportView({ report, createdAt, mode, items = {}, answerLabels =
             <p>{t("norms.placeholderText")}</p>
           </div>
         ) : null}
-        {normStatus === "derived" ? <p className="small muted">{t("norms.derivedText")}</p> : null}
+        {normStatus === "derived" && !report.norms.sample ? <p className="small muted">{t("norms.derivedText")}</p> : null}
+        {report.norms.sample ? (
+          <div className="small muted">
+            <p>{t("norms.sampleText", { sample: report.norms.sample })}</p>
+            {report.norms.caveats?.length ? (
+              <ul>
+                {report.norms.caveats.map((caveat) => (
+                  <li key={caveat}>{caveat}</li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+        ) : null}
         <ul className="scale-list card" style={{ padding: "0.25rem 1.25rem" }}>
           {domains.map((scale) => (
             <ScaleRow key={scale.key} scale={scale} />

@@ -334,8 +334,11 @@ export function MethodPanel({ report }: { report: ReportBody }) {
   if (cutoffs?.low_below_t !== undefined && cutoffs.high_above_t !== undefined) {
     rows.push([t("method.bands"), t("method.bandsText", { low: cutoffs.low_below_t, high: cutoffs.high_above_t })]);
   }
+  if (norms.sample) rows.push([t("method.sample"), norms.sample]);
   if (typeof method.interval_level === "number") {
-    rows.push([t("method.interval"), t("method.intervalText", { level: Math.round(method.interval_level * 100) })]);
+    const derivedAlpha = report.scales.some((scale) => scale.interval?.alpha_status === "derived");
+    const key = derivedAlpha ? "method.intervalTextDerived" : "method.intervalText";
+    rows.push([t("method.interval"), t(key, { level: Math.round(method.interval_level * 100) })]);
   }
   if (typeof method.pro_rating === "string") rows.push([t("method.missing"), method.pro_rating]);
   if (typeof method.combined_norm_rule === "string") rows.push([t("method.combined"), method.combined_norm_rule]);

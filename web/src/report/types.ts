@@ -47,6 +47,9 @@ export interface Norms {
   status?: string;
   reason?: string;
   description?: string;
+  /** Derived norms only: the sample they come from and what to keep in mind. */
+  sample?: string;
+  caveats?: string[];
 }
 
 export interface InstrumentRef {

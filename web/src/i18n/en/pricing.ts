@@ -26,6 +26,7 @@ export const pricingMessages = {
   "pricing.faq.3.q": "What happens to my data if I cancel?",
   "pricing.faq.3.a": "Your reports stay yours. You can still open, export and delete them on the free plan.",
   "feature.instrument:mini-ipip": "Mini-IPIP: 20 statements, the Big Five, full report",
+  "feature.instrument:ipip-50": "IPIP-50: 50 statements, more reliable Big Five scores, full report",
   "feature.instrument:work-style": "Optional work-style statements (un-normed)",
   "feature.reports:history": "Your history of reports",
   "feature.privacy:export": "Export all your data as JSON",

@@ -47,6 +47,7 @@ export const reportMessages = {
   "norms.placeholderTitle": "Rough comparison only",
   "norms.placeholderText":
     "This questionnaire's published norms are not built in yet, so scores are compared with a placeholder reference (mean 3.0, SD 0.8). Read percentiles and bands as a rough orientation, not as a comparison with a real group.",
+  "norms.sampleText": "The comparison group comes from an {sample}; its norms are derived by this project from open data, not published norms.",
   "norms.derivedText": "The comparison group combines the published men's and women's norms for your age band (a project-derived mixture, not published as such).",
   "validity.overall.valid": "Your answers look attentive and consistent; the checks found nothing unusual.",
   "validity.overall.caution": "Some answer patterns were unusual, so parts of this report may fit less well. That can happen for many reasons, such as statements read quickly.",

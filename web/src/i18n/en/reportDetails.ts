@@ -30,7 +30,7 @@ export const reportDetailsMessages = {
   "report.disclaimerMore":
     "It describes how you answered a questionnaire on one day, compared with a reference group. It cannot tell you who you are, diagnose any condition or predict what you will do. If something here worries you, talking with someone you trust or a qualified professional is a good next step.",
   "norms.status.published": "Published norms",
-  "norms.status.derived": "Derived from published norms",
+  "norms.status.derived": "Derived by this project, not published as such",
   "norms.status.placeholder": "Placeholder, not published norms",
   "norms.status.none": "No norms",
   "method.instrument": "Questionnaire",
@@ -42,6 +42,8 @@ export const reportDetailsMessages = {
   "method.bandsText": "Low below T {low}, average from T {low} to T {high}, high above T {high} (half a standard deviation around the group mean).",
   "method.interval": "Intervals",
   "method.intervalText": "{level} % interval from each scale's standard error of measurement (from its published reliability).",
+  "method.intervalTextDerived": "{level} % interval from each scale's standard error of measurement (from its coefficient alpha, derived from the open sample).",
+  "method.sample": "Reference sample",
   "method.missing": "Missing answers",
   "method.combined": "Combined group",
   "method.engine": "Scoring engine",

@@ -36,7 +36,6 @@ export function ConsentStep({ instrument, workStyle, consent, headingRef, onBack
   const [agreeError, setAgreeError] = useState<string | null>(null);
   const [ageError, setAgeError] = useState<string | null>(null);
 
-  const singleNormGroup = instrument.key === "mini-ipip";
   const totalItems = instrument.item_count + (withWorkStyle && workStyle ? workStyle.item_count : 0);
   const minutes = instrument.estimated_minutes + (withWorkStyle && workStyle ? workStyle.estimated_minutes : 0);
   const next = `/assessments/new?instrument=${instrument.key}`;
@@ -134,7 +133,7 @@ export function ConsentStep({ instrument, workStyle, consent, headingRef, onBack
               {t("consent.normsTitle")}
             </h2>
             <p className="muted" style={{ margin: 0 }}>
-              {t(singleNormGroup ? "consent.normsSingle" : "consent.normsExplain")}
+              {t("consent.normsExplain")}
             </p>
             <fieldset className="field">
               <legend className="label">{t("consent.sex")}</legend>

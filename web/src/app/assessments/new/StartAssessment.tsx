@@ -22,6 +22,7 @@ import { ConsentStep } from "./ConsentStep";
 
 function instrumentAbout(key: string): string {
   if (key === "mini-ipip") return t("instrument.mini-ipip.about");
+  if (key === "ipip-50") return t("instrument.ipip-50.about");
   if (key === "ipip-neo-120") return t("instrument.ipip-neo-120.about");
   return "";
 }
