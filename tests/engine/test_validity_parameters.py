@@ -37,6 +37,7 @@ def _module(name: str, path: Path) -> ModuleType:
 PINNED = {
     "ipip-neo-120": ("1.1.0", "a3f17d21448bf0c6a03a80ff0fb547c187d837cdfcef7c18941270c8bfe6d55b"),
     "mini-ipip": ("1.1.0", "368a29bcea7b78afbed32804044ad98fd7c0a1962a8b407ae8e88c7c863cb753"),
+    "ipip-50": ("1.1.0", "b650d14cb28a8faf56b8f35ab5e3c66ed26fb891d44ba02dd10c52d577e6c0ae"),
 }
 
 derive_validity = _module("derive_validity", ROOT / "tools" / "derive_validity.py")
@@ -54,7 +55,7 @@ def shipped() -> dict[str, bytes]:
 
 def test_parameter_files_ship_for_the_big_five_forms() -> None:
     files = shipped()
-    assert {"mini-ipip", "ipip-neo-120"} <= set(files)
+    assert {"mini-ipip", "ipip-50", "ipip-neo-120"} <= set(files)
     for key, content in files.items():
         doc = json.loads(content)
         assert doc["instrument"] == key
