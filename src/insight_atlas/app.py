@@ -27,6 +27,7 @@ from insight_atlas.ops.api_docs import router as api_docs_router
 from insight_atlas.ops.client_address import ClientAddressRule
 from insight_atlas.ops.logging import configure_logging
 from insight_atlas.ops.middleware import RequestBodyLimitMiddleware, RequestContextMiddleware
+from insight_atlas.ops.outages import install_outage_handlers
 from insight_atlas.ops.ratelimit import create_rate_limiter
 from insight_atlas.ops.router import router as ops_router
 from insight_atlas.privacy.router import router as privacy_router
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.known_revisions = known_revisions()
 
     install_error_handlers(app)
+    install_outage_handlers(app)
     app.include_router(ops_router)
     # Stripe retries slow webhooks: matched early, before the larger routers.
     app.include_router(billing_router)

@@ -91,7 +91,9 @@ async def login(
     email = normalise_email(email)
     if settings.rate_limit_enabled:
         per_ip = await services.rate_limiter.hit(
-            hashed_key("login-ip", client.ip_address), settings.login_ip_window_seconds
+            hashed_key("login-ip", client.ip_address),
+            settings.login_ip_window_seconds,
+            fail_closed=True,
         )
         if per_ip.count > settings.login_max_attempts_per_ip:
             raise TooManyRequests(per_ip.retry_after_seconds, "Too many sign-in attempts.")

@@ -37,6 +37,10 @@ class ReadyResponse(BaseModel):
     # "at_head", or "newer": the database is at revisions this release does not ship,
     # applied by a newer release (expand/contract: this one still runs on them).
     schema_state: str
+    # "ok", "not configured" (limits kept in process) or "unreachable: <error>". Redis
+    # down leaves the instance ready (status "degraded"): only sign-in is refused
+    # (docs/RUNBOOK.md), and taking every instance out of rotation would refuse everything.
+    redis: str = "not configured"
 
 
 class VersionResponse(BaseModel):
@@ -95,8 +99,13 @@ async def readyz(request: Request, services: ServicesDep) -> ReadyResponse:
             f"migrations not at head: database at {','.join(current) or 'none'},"
             f" code expects {','.join(expected)}; run 'atlas db upgrade'"
         )
+    redis = await services.rate_limiter.health()
     return ReadyResponse(
-        status="ok", database="ok", migrations=",".join(current), schema_state=state
+        status="degraded" if redis.startswith("unreachable") else "ok",
+        database="ok",
+        migrations=",".join(current),
+        schema_state=state,
+        redis=redis,
     )
 
 
