@@ -69,11 +69,11 @@ def is_connection_error(error: BaseException) -> bool:
             return True
         return isinstance(error.orig, _ASYNCPG_CONNECTION_ERRORS) or isinstance(
             error.orig.__cause__ if error.orig is not None else None,
-            _ASYNCPG_CONNECTION_ERRORS | ConnectionError,
+            (*_ASYNCPG_CONNECTION_ERRORS, ConnectionError),
         )
     # Connecting fails with the socket's own error (refused, reset) before any driver
     # wraps it.
-    return isinstance(error, _ASYNCPG_CONNECTION_ERRORS | ConnectionError)
+    return isinstance(error, (*_ASYNCPG_CONNECTION_ERRORS, ConnectionError))
 
 
 async def _database_error_handler(request: Request, error: Exception) -> Response:
