@@ -53,8 +53,8 @@ from load import (
 )
 
 sys.path.insert(0, str(ROOT / "src"))
+from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument, score
-from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
 
 CONNECTIONS = 32
 PREPARE_CONCURRENCY = 16

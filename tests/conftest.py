@@ -165,8 +165,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
     yield application
-    await application.state.services.rate_limiter.close()
-    await application.state.services.engine.dispose()
+    await application.state.rate_limiter.close()
+    await application.state.database.engine.dispose()
 
 
 @pytest.fixture

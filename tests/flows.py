@@ -10,8 +10,8 @@ from sqlalchemy import update
 
 from conftest import bearer
 from insight_atlas.billing.models import Subscription
+from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument
-from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
 
 SAMPLE_TEXT = (
     "I think we might try a new approach at work next month. I am happy with my team, "
@@ -65,7 +65,7 @@ async def complete_report(
 
 async def make_pro(app: FastAPI, user_id: int) -> None:
     """Put a user on Pro directly in the database (billing has its own tests)."""
-    async with app.state.services.engine.begin() as connection:
+    async with app.state.database.engine.begin() as connection:
         await connection.execute(
             update(Subscription)
             .where(Subscription.user_id == user_id)

@@ -311,7 +311,7 @@ def fake_stripe_server() -> Iterator[FakeStripe]:
 async def subscription_row(app: Any, user_id: int) -> dict[str, Any]:
     from sqlalchemy import text
 
-    async with app.state.services.engine.connect() as connection:
+    async with app.state.database.engine.connect() as connection:
         result = await connection.execute(
             text("SELECT * FROM subscription WHERE user_id = :user_id"), {"user_id": user_id}
         )
@@ -321,6 +321,6 @@ async def subscription_row(app: Any, user_id: int) -> dict[str, Any]:
 async def stripe_event_rows(app: Any) -> list[dict[str, Any]]:
     from sqlalchemy import text
 
-    async with app.state.services.engine.connect() as connection:
+    async with app.state.database.engine.connect() as connection:
         result = await connection.execute(text("SELECT * FROM stripe_event ORDER BY id"))
         return [dict(row) for row in result.mappings()]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware.cors import CORSMiddleware
 
 from insight_atlas import __version__
@@ -19,10 +17,11 @@ from insight_atlas.assessments.worker_pool import ReportScorer
 from insight_atlas.billing.router import router as billing_router
 from insight_atlas.billing.sandbox import router as billing_sandbox_router
 from insight_atlas.crypto import create_field_cipher
-from insight_atlas.db import create_engine, create_sessionmaker
+from insight_atlas.db import create_database
 from insight_atlas.errors import install_error_handlers
 from insight_atlas.mail import create_mailer
 from insight_atlas.migrate import head_revisions, known_revisions
+from insight_atlas.openapi import openapi_builder
 from insight_atlas.ops.api_docs import router as api_docs_router
 from insight_atlas.ops.client_address import ClientAddressRule
 from insight_atlas.ops.logging import configure_logging
@@ -31,44 +30,23 @@ from insight_atlas.ops.outages import install_outage_handlers
 from insight_atlas.ops.ratelimit import create_rate_limiter
 from insight_atlas.ops.router import router as ops_router
 from insight_atlas.privacy.router import router as privacy_router
+from insight_atlas.profile.router import router as profile_router
 from insight_atlas.reports.router import router as reports_router
-from insight_atlas.services import Services
 from insight_atlas.settings import Settings, get_settings
 from insight_atlas.website import WebsiteFallback, website_for
-
-
-def database_slots(settings: Settings, engine: AsyncEngine) -> int:
-    """How many requests use the database at once (the others wait their turn).
-
-    SQLite lets one writer in at a time, and its busy handler does not serve waiting
-    writers in order: under 32 concurrent submits some waited over 5 s. One request at a
-    time, first come first served, keeps every wait short (docs/PERFORMANCE.md).
-    """
-    if engine.dialect.name == "sqlite":
-        return 1
-    return settings.db_pool_size + settings.db_max_overflow
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
-    engine = create_engine(settings)
+    database = create_database(settings)
     cipher = create_field_cipher(settings)
-    services = Services(
-        settings=settings,
-        engine=engine,
-        sessionmaker=create_sessionmaker(engine),
-        passwords=PasswordService(settings),
-        rate_limiter=create_rate_limiter(settings.redis_url),
-        mailer=create_mailer(settings),
-        cipher=cipher,
-        scorer=ReportScorer(settings.engine_processes, cipher),
-        client_addresses=ClientAddressRule.from_settings(settings),
-    )
+    scorer = ReportScorer(settings.engine_processes, cipher)
+    rate_limiter = create_rate_limiter(settings.redis_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await services.scorer.start()
+        await scorer.start()
         # Everything built at start-up lives as long as the process: keep it out of the
         # collector's full passes, which otherwise rescan it and pause every request.
         gc.collect()
@@ -78,9 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # count first (−2% instructions per request, docs/PERFORMANCE.md).
         gc.set_threshold(10_000, 10, 10)
         yield
-        await services.scorer.close()
-        await services.rate_limiter.close()
-        await engine.dispose()
+        await scorer.close()
+        await rate_limiter.close()
+        await database.engine.dispose()
 
     app = FastAPI(
         title="Insight Atlas API",
@@ -94,14 +72,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # from the request's Host header, which a client can spoof. A 404 instead.
         redirect_slashes=False,
     )
-    app.state.services = services
-    app.state.sessionmaker = services.sessionmaker
-    app.state.db_slots = asyncio.Semaphore(database_slots(settings, engine))
-    app.state.db_slot_timeout = settings.db_pool_timeout_seconds
+    # The app's state, set here and nowhere else; each part has its own typed dependency
+    # (SettingsDep, DatabaseDep, CipherDep, PasswordsDep, MailerDep, RateLimiterDep,
+    # ScorerDep, client_address), so a function is given only what it uses.
+    app.state.settings = settings
+    app.state.database = database
+    app.state.cipher = cipher
+    app.state.passwords = PasswordService(settings)
+    app.state.mailer = create_mailer(settings)
+    app.state.rate_limiter = rate_limiter
+    app.state.scorer = scorer
+    app.state.client_addresses = ClientAddressRule.from_settings(settings)
     app.state.migration_heads = head_revisions()
     app.state.known_revisions = known_revisions()
 
     install_error_handlers(app)
+    app.openapi = openapi_builder(app)  # type: ignore[method-assign]
     install_outage_handlers(app)
     app.include_router(ops_router)
     # Stripe retries slow webhooks: matched early, before the larger routers.
@@ -110,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # used only without Stripe, last. Two routers may serve one path with different
     # methods (GET /v1/me, DELETE /v1/me): a 405 lists them all (errors.allowed_methods).
     app.include_router(assessments_router)
+    app.include_router(profile_router)
     app.include_router(accounts_router)
     app.include_router(reports_router)
     app.include_router(privacy_router)

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import zlib
 from pathlib import Path
+from typing import Annotated
 
 import zstandard
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from fastapi import Depends, Request
 
 from insight_atlas.private_files import private_directory, private_file, write_private_file
 from insight_atlas.settings import Settings
@@ -84,3 +86,11 @@ def create_field_cipher(settings: Settings) -> FieldCipher:
         keys = [k.strip().encode() for k in settings.field_encryption_key.split(",") if k.strip()]
         return FieldCipher(keys)
     return FieldCipher([_local_key(settings.encryption_key_file)])
+
+
+async def app_cipher(request: Request) -> FieldCipher:
+    cipher: FieldCipher = request.app.state.cipher
+    return cipher
+
+
+CipherDep = Annotated[FieldCipher, Depends(app_cipher)]

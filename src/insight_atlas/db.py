@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import enum
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
 
 import orjson
 import structlog
 from fastapi import Depends, Request
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -21,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
 
 from insight_atlas.errors import AppError
@@ -230,8 +234,108 @@ async def asyncpg_connection(session: AsyncSession) -> DirectConnection | None:
 _DIRECT_CONNECTION = "insight_atlas.direct_connection"
 
 
+class RowByName(Protocol):
+    """A result row read by column label: SQLAlchemy's RowMapping or asyncpg's Record."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+class HotStatement:
+    """A SQLAlchemy Core statement, built once, for the busiest paths.
+
+    On PostgreSQL it runs on the session's asyncpg connection (db.asyncpg_connection),
+    compiled once at import: SQLAlchemy's async layer costs more CPU per statement than
+    PostgreSQL spends running it (docs/PERFORMANCE.md). Elsewhere it runs through the
+    session. Either way parameters are bound by name and rows are read by column label,
+    so the statement is the only definition of its SQL and nothing depends on the order
+    of its columns or parameters. Bound values go to asyncpg as they are (no type
+    decorators run): pass what asyncpg accepts (aware datetimes, bytes, str, int, bool).
+    """
+
+    __slots__ = ("_fixed", "_names", "_sql", "statement")
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[attr-defined,no-untyped-call]
+        self._sql = str(compiled)
+        self._names = tuple(compiled.positiontup or ())
+        # Values the statement carries itself (`status == 'in_progress'`); the caller
+        # gives every named parameter (a missing one is a KeyError, not a NULL).
+        self._fixed = {
+            name: _plain(bind.effective_value)
+            for name, bind in compiled.binds.items()
+            if not bind.required
+        }
+
+    def _args(self, params: dict[str, Any]) -> list[Any]:
+        fixed = self._fixed
+        return [fixed[name] if name in fixed else params[name] for name in self._names]
+
+    async def first(self, session: AsyncSession, params: dict[str, Any]) -> RowByName | None:
+        """The first row, or None."""
+        direct = await asyncpg_connection(session)
+        if direct is None:
+            row = (await session.execute(self.statement, params)).first()
+            return None if row is None else row._mapping
+        record: RowByName | None = await direct.fetchrow(self._sql, *self._args(params))
+        return record
+
+    async def rowcount(self, session: AsyncSession, params: dict[str, Any]) -> int:
+        """Run a write; how many rows it wrote."""
+        direct = await asyncpg_connection(session)
+        if direct is None:
+            result = await session.execute(self.statement, params)
+            return int(result.rowcount)  # type: ignore[attr-defined]
+        status = await direct.execute(self._sql, *self._args(params))
+        return int(status.rsplit(" ", 1)[-1])  # "INSERT 0 1", "UPDATE 1"
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """The app's database: engine, sessions, and the slots that admit requests to it."""
+
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    slots: asyncio.Semaphore
+    slot_timeout_seconds: float
+
+
+def database_slots(settings: Settings, engine: AsyncEngine) -> int:
+    """How many requests use the database at once (the others wait their turn).
+
+    SQLite lets one writer in at a time, and its busy handler does not serve waiting
+    writers in order: under 32 concurrent submits some waited over 5 s. One request at a
+    time, first come first served, keeps every wait short (docs/PERFORMANCE.md).
+    """
+    if engine.dialect.name == "sqlite":
+        return 1
+    return settings.db_pool_size + settings.db_max_overflow
+
+
+def create_database(settings: Settings) -> Database:
+    engine = create_engine(settings)
+    return Database(
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        slots=asyncio.Semaphore(database_slots(settings, engine)),
+        slot_timeout_seconds=settings.db_pool_timeout_seconds,
+    )
+
+
+async def app_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+DatabaseDep = Annotated[Database, Depends(app_database)]
 
 
 class DatabaseBusy(AppError):
@@ -277,15 +381,14 @@ _SLOT = "insight_atlas.session_slot"
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit when the handler succeeds, roll back otherwise."""
-    state = request.app.state
-    sessionmaker: async_sessionmaker[AsyncSession] = state.sessionmaker
+    database: Database = request.app.state.database
     # First come, first served: the pool's own wait is not fair, so under overload some
     # requests would wait seconds while later ones go straight through. The slots number
     # the pool's connections, so the pool itself never makes a request wait.
-    slot = SessionSlot(state.db_slots, state.db_slot_timeout)
+    slot = SessionSlot(database.slots, database.slot_timeout_seconds)
     await slot.take()
     try:
-        async with sessionmaker() as session:
+        async with database.sessionmaker() as session:
             session.info[_SLOT] = slot
             try:
                 yield session

@@ -8,11 +8,12 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from insight_atlas.ops.context import current_request_id
+from insight_atlas.request_context import current_request_id
 
 
 class AppError(Exception):
@@ -74,6 +75,59 @@ class TooManyRequests(AppError):
             headers={"Retry-After": str(retry_after)},
             details={"retry_after_seconds": retry_after},
         )
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable, machine-readable; listed per status below.")
+    message: str = Field(description="For people: what went wrong and what to do.")
+    request_id: str | None = Field(description="Also in the X-Request-ID header and the logs.")
+    details: Any = Field(default=None, description="Structured context, when there is any.")
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error response, whatever its status."""
+
+    error: ErrorDetail
+
+
+ErrorSpec = type[AppError] | tuple[int, str]
+ERROR_CODES_KEY = "x-error-codes"
+
+
+def error_responses(*errors: ErrorSpec) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors a route can answer: the AppError subclasses it
+    may raise, or (status, code) pairs. Each status lists its codes (in `x-error-codes`
+    and the description) with the envelope's schema. validation.CheckedRoute adds the
+    ones every route of its kind can give (422 for input, 401 behind sign-in, 503 for
+    the database)."""
+    codes: dict[int, set[str]] = {}
+    for error in errors:
+        status, code = (error.status_code, error.code) if isinstance(error, type) else error
+        codes.setdefault(status, set()).add(code)
+    return {
+        status: {
+            "model": ErrorEnvelope,
+            "description": "Error codes: " + ", ".join(f"`{c}`" for c in sorted(found)),
+            ERROR_CODES_KEY: sorted(found),
+        }
+        for status, found in sorted(codes.items())
+    }
+
+
+def merge_error_responses(
+    responses: dict[int | str, dict[str, Any]], *errors: ErrorSpec
+) -> dict[int | str, dict[str, Any]]:
+    """`responses` with `errors` added (codes of one status are united)."""
+    merged = dict(responses)
+    for status, added in error_responses(*errors).items():
+        held = merged.get(status)
+        if held is None or ERROR_CODES_KEY not in held:
+            merged.setdefault(status, added)
+            continue
+        merged[status] = error_responses(
+            *((int(status), code) for code in {*held[ERROR_CODES_KEY], *added[ERROR_CODES_KEY]})
+        )[int(status)]
+    return merged
 
 
 class InvalidInput(StarletteHTTPException):
@@ -151,7 +205,7 @@ def error_response(
     )
 
 
-def error_body(status_code: int, code: str, message: str) -> bytes:
+def error_body(code: str, message: str) -> bytes:
     return _dumps({"error": {"code": code, "message": message, "request_id": current_request_id()}})
 
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Protocol
+from typing import Annotated, Protocol
 
 import aiosmtplib
+from fastapi import Depends, Request
 
 from insight_atlas.ops.logging import get_logger
 from insight_atlas.private_files import private_directory, write_private_file
@@ -96,3 +97,11 @@ async def send_quietly(mailer: Mailer, mail: Mail) -> None:
         await mailer.send(mail)
     except Exception:
         _log.exception("mail_failed", to=mail.to, subject=mail.subject)
+
+
+async def app_mailer(request: Request) -> Mailer:
+    mailer: Mailer = request.app.state.mailer
+    return mailer
+
+
+MailerDep = Annotated[Mailer, Depends(app_mailer)]

@@ -1,10 +1,11 @@
 """Every table, imported in one place so Alembic sees the whole schema."""
 
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
-from insight_atlas.assessments.models import Assessment, Report, ShareLink
+from insight_atlas.assessments.models import Assessment
 from insight_atlas.billing.models import DeletedStripeCustomer, StripeEvent, Subscription
+from insight_atlas.consent.models import ConsentRecord
 from insight_atlas.db import Base
-from insight_atlas.privacy.models import ConsentRecord
+from insight_atlas.reports.models import Report, ShareLink
 
 __all__ = [
     "Assessment",

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
+from fastapi import Depends, Request
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -247,3 +248,12 @@ def _proxy_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6N
 @functools.lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+async def app_settings(request: Request) -> Settings:
+    """The running app's settings (async: FastAPI runs plain `def` dependencies in a thread)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]

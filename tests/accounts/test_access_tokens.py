@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from conftest import assert_error, bearer, signed_in_user
 from insight_atlas.accounts import tokens
-from insight_atlas.accounts.dependencies import Principal, _principal_row
+from insight_atlas.accounts.dependencies import authenticate
+from insight_atlas.accounts.errors import InvalidToken
 from insight_atlas.accounts.models import User
 from insight_atlas.accounts.tokens import (
     AccessClaims,
@@ -23,6 +24,7 @@ from insight_atlas.accounts.tokens import (
     create_access_token,
     decode_access_token,
 )
+from insight_atlas.billing.dependencies import SUBSCRIBER, Subscriber
 from insight_atlas.billing.models import Subscription
 
 SECRET = "token-test-secret-" + "x" * 32
@@ -66,22 +68,20 @@ def test_refusals_are_not_cached() -> None:
 async def test_the_principal_is_loaded_as_the_sessions_own_objects(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    # On PostgreSQL the principal row comes from asyncpg directly; on SQLite from the ORM.
-    # Either way the objects must equal an ORM load, column for column, and belong to the
-    # session, so that a handler's change to them is written.
+    # On PostgreSQL the sign-in check runs on asyncpg directly; on SQLite through the
+    # session. Either way the objects must equal an ORM load, column for column, and belong
+    # to the session, so that a handler's change to them is written.
     profile, issued = await signed_in_user(client)
-    secret = app.state.services.settings.secret_key
+    secret = app.state.settings.secret_key
     claims = decode_access_token(secret, issued["access_token"])
-    sessionmaker = app.state.sessionmaker
+    sessionmaker = app.state.database.sessionmaker
     async with sessionmaker() as session:
-        row = await _principal_row(session, claims.user_id, claims.session_id)
-        assert row is not None
-        assert row.is_active and row.revoked_at is None
-        assert row.expires_at > dt.datetime.now(dt.UTC)
+        principal = await authenticate(session, claims, SUBSCRIBER, Subscriber)
+        assert principal.created_at > dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
         # The objects are built on first use, once.
-        principal = Principal(claims.user_id, claims.session_id, row.build)
         user, subscription = principal.user, principal.subscription
         assert principal.user is user and principal.user_id == user.id == profile["id"]
+        assert principal.subscription is subscription
         assert user in session and subscription in session
         assert not session.dirty
         user.display_name = "Renamed by a handler"
@@ -97,7 +97,14 @@ async def test_the_principal_is_loaded_as_the_sessions_own_objects(
                 assert getattr(loaded, attr.key) == getattr(stored, attr.key), attr.key
         assert stored_user.display_name == "Renamed by a handler"
     async with sessionmaker() as session:
-        assert await _principal_row(session, claims.user_id, "no-such-session") is None
+        # The plain principal (no subscription) reads the same user.
+        plain = await authenticate(session, claims)
+        assert plain.user.display_name == "Renamed by a handler"
+        assert not hasattr(plain, "subscription")
+    async with sessionmaker() as session:
+        gone = AccessClaims(user_id=claims.user_id, session_id="no-such-session")
+        with pytest.raises(InvalidToken):
+            await authenticate(session, gone)
 
 
 async def test_the_principal_reuses_rows_the_session_already_holds(
@@ -106,20 +113,18 @@ async def test_the_principal_reuses_rows_the_session_already_holds(
     # A handler may load the user's rows before it first asks for principal.user: the
     # principal must then hand out those same objects, not attach a second copy.
     profile, issued = await signed_in_user(client)
-    claims = decode_access_token(app.state.services.settings.secret_key, issued["access_token"])
-    async with app.state.sessionmaker() as session:
-        row = await _principal_row(session, claims.user_id, claims.session_id)
-        assert row is not None
+    claims = decode_access_token(app.state.settings.secret_key, issued["access_token"])
+    async with app.state.database.sessionmaker() as session:
+        principal = await authenticate(session, claims, SUBSCRIBER, Subscriber)
         held_user = await session.get(User, profile["id"])
         held_subscription = await session.scalar(
             select(Subscription).where(Subscription.user_id == profile["id"])
         )
-        principal = Principal(claims.user_id, claims.session_id, row.build)
         assert principal.user is held_user
         assert principal.subscription is held_subscription
         principal.user.display_name = "Changed once"
         await session.commit()
-    async with app.state.sessionmaker() as session:
+    async with app.state.database.sessionmaker() as session:
         stored = await session.get(User, profile["id"])
         assert stored is not None and stored.display_name == "Changed once"
 
@@ -186,7 +191,7 @@ async def test_bad_subjects_are_401_on_every_authenticated_path(
     client: httpx.AsyncClient, app: FastAPI, subject: Any
 ) -> None:
     await signed_in_user(client)
-    token = _signed(app.state.services.settings.secret_key, sub=subject)
+    token = _signed(app.state.settings.secret_key, sub=subject)
     assessment = str(uuid.uuid4())
     for method, path in (
         ("GET", "/v1/me"),

@@ -35,8 +35,8 @@ async def delete_account(client: httpx.AsyncClient, access_token: str) -> None:
 async def account_with_id(app: FastAPI, user_id: int) -> str:
     """A new account given `user_id` directly, as if ids were reused; its e-mail address."""
     address = unique_email("later")
-    password_hash = await app.state.services.passwords.hash(TEST_PASSWORD)
-    async with app.state.services.engine.begin() as connection:
+    password_hash = await app.state.passwords.hash(TEST_PASSWORD)
+    async with app.state.database.engine.begin() as connection:
         await connection.execute(
             insert(User).values(id=user_id, email=address, password_hash=password_hash)
         )
@@ -92,7 +92,7 @@ async def test_sandbox_links_of_a_deleted_account_open_nothing(
         await client.get("/v1/me", headers=bearer((await login(client, later))["access_token"]))
     ).json()
     assert profile["plan"] == "free"
-    async with app.state.services.engine.connect() as connection:
+    async with app.state.database.engine.connect() as connection:
         customer = await connection.scalar(
             select(Subscription.stripe_customer_id).where(Subscription.user_id == deleted["id"])
         )
@@ -102,7 +102,7 @@ async def test_sandbox_links_of_a_deleted_account_open_nothing(
 async def test_limiter_counters_of_a_deleted_account_do_not_count_for_a_later_one(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    app.state.services.settings.assessments_per_hour = 1
+    app.state.settings.assessments_per_hour = 1
     deleted, issued = await signed_in_user(client)
     assert (await start(client, issued["access_token"])).status_code == 201
     assert_error(await start(client, issued["access_token"]), 429, "rate_limited")
@@ -161,7 +161,7 @@ async def test_a_reset_token_older_than_its_account_is_refused(
     # As if the deleted account's token had outlived it: made before the account existed.
     token = tokens.new_opaque_token()
     before = utcnow() - dt.timedelta(minutes=1)
-    async with app.state.services.engine.begin() as connection:
+    async with app.state.database.engine.begin() as connection:
         await connection.execute(
             insert(PasswordResetToken).values(
                 user_id=deleted["id"],

@@ -35,7 +35,7 @@ class HeldHashing:
     """Stands in for argon2id: hashing and verifying resume when released."""
 
     def __init__(self, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-        passwords = app.state.services.passwords
+        passwords = app.state.passwords
         self._hash, self._verify = passwords.hash, passwords.verify
         self.entered = asyncio.Event()
         self.release = asyncio.Event()
@@ -122,10 +122,10 @@ async def test_a_password_being_hashed_leaves_the_database_to_others(
     sending = asyncio.create_task(send())
     await asyncio.wait_for(held.entered.wait(), 5)
     # The only slot is free while the password is hashed: another request is served.
-    assert not app.state.db_slots.locked()
+    assert not app.state.database.slots.locked()
     me = await asyncio.wait_for(client.get("/v1/me", headers=bearer(bystander["access_token"])), 5)
     assert me.status_code == 200, me.text
     held.release.set()
     response = await asyncio.wait_for(sending, 5)
     assert response.status_code == status, response.text
-    assert not app.state.db_slots.locked()
+    assert not app.state.database.slots.locked()

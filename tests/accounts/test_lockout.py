@@ -25,7 +25,7 @@ NEW_PASSWORD = "a-brand-new-passphrase"
 def count_checks(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every password evaluated from now on (the argon2id verification itself)."""
     checked: list[str] = []
-    passwords = app.state.services.passwords
+    passwords = app.state.passwords
     original: Callable[[str, str], bool] = passwords._verify_quietly
 
     def spy(password_hash: str, password: str) -> bool:
@@ -50,7 +50,7 @@ async def assert_locked_even_for_the_right_password(client: httpx.AsyncClient, e
 async def burst_of_wrong_passwords(
     client: httpx.AsyncClient, app: FastAPI, email: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    limit = app.state.services.settings.login_max_failures_per_account
+    limit = app.state.settings.login_max_failures_per_account
     checked = count_checks(app, monkeypatch)
     responses = await asyncio.gather(*(sign_in(client, email, WRONG) for _ in range(30)))
     statuses = sorted(response.status_code for response in responses)
@@ -63,7 +63,7 @@ async def test_concurrent_wrong_passwords_are_counted_before_any_is_checked(
 ) -> None:
     import insight_atlas.ops.ratelimit as ratelimit
 
-    settings = app.state.services.settings
+    settings = app.state.settings
     settings.login_max_attempts_per_ip = 1000  # the per-account limit is under test
     clock = [1000.0]
     monkeypatch.setattr(ratelimit.time, "monotonic", lambda: clock[0])
@@ -98,8 +98,8 @@ async def redis_app(database_url: str, tmp_path: Path) -> AsyncIterator[FastAPI]
     )
     application = create_app(settings)
     yield application
-    await application.state.services.rate_limiter.close()
-    await application.state.services.engine.dispose()
+    await application.state.rate_limiter.close()
+    await application.state.database.engine.dispose()
 
 
 async def test_the_redis_limiter_counts_concurrent_wrong_passwords_before_checking(
@@ -143,7 +143,7 @@ async def test_wrong_passwords_at_password_change_lock_the_account(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     profile, issued = await signed_in_user(client)
-    for _ in range(app.state.services.settings.login_max_failures_per_account):
+    for _ in range(app.state.settings.login_max_failures_per_account):
         wrong = await change_password(client, issued["access_token"], WRONG)
         assert_error(wrong, 403, "invalid_current_password")
     right = await change_password(client, issued["access_token"], TEST_PASSWORD)
@@ -157,7 +157,7 @@ async def test_wrong_passwords_at_account_deletion_lock_the_account(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     profile, issued = await signed_in_user(client)
-    for _ in range(app.state.services.settings.login_max_failures_per_account):
+    for _ in range(app.state.settings.login_max_failures_per_account):
         wrong = await delete_me(client, issued["access_token"], WRONG)
         assert_error(wrong, 403, "invalid_current_password")
     right = await delete_me(client, issued["access_token"], TEST_PASSWORD)
@@ -170,7 +170,7 @@ async def test_sign_in_and_password_checks_share_one_counter(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     profile, issued = await signed_in_user(client)
-    limit = app.state.services.settings.login_max_failures_per_account
+    limit = app.state.settings.login_max_failures_per_account
     for _ in range(limit - 2):
         assert (await sign_in(client, profile["email"], WRONG)).status_code == 401
     wrong_change = await change_password(client, issued["access_token"], WRONG)
@@ -186,7 +186,7 @@ async def test_the_right_password_at_a_check_clears_the_count(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     profile, issued = await signed_in_user(client)
-    limit = app.state.services.settings.login_max_failures_per_account
+    limit = app.state.settings.login_max_failures_per_account
     for _ in range(limit - 1):
         assert (await sign_in(client, profile["email"], WRONG)).status_code == 401
     changed = await change_password(client, issued["access_token"], TEST_PASSWORD)

@@ -122,7 +122,7 @@ async def test_expired_and_superseded_reset_tokens_are_refused(
     )
     assert_error(superseded, 400, "invalid_reset_token")
 
-    async with app.state.services.engine.begin() as connection:
+    async with app.state.database.engine.begin() as connection:
         await connection.execute(
             text("UPDATE password_reset_token SET expires_at = created_at WHERE used_at IS NULL")
         )
@@ -138,7 +138,7 @@ async def test_reset_tokens_are_stored_hashed_and_expire_within_an_hour(
     profile = await register(client)
     await forgot(client, profile["email"])
     token = reset_token_from(outbox_messages(settings)[0])
-    async with app.state.services.sessionmaker() as session:
+    async with app.state.database.sessionmaker() as session:
         row = (await session.scalars(select(PasswordResetToken))).one()
     assert token not in row.token_hash and len(row.token_hash) == 64
     lifetime = row.expires_at - row.created_at
@@ -231,6 +231,6 @@ async def test_reset_mail_goes_through_a_real_smtp_server(
                 "/v1/auth/password/reset", json={"token": token, "new_password": NEW_PASSWORD}
             )
             assert response.status_code == 200
-        await app.state.services.engine.dispose()
+        await app.state.database.engine.dispose()
     finally:
         controller.stop()

@@ -20,7 +20,7 @@ async def test_register_creates_free_active_user_with_subscription_row(
     assert "instrument:mini-ipip" in profile["entitlements"]
     assert "instrument:ipip-neo-120" not in profile["entitlements"]
     # The runbook's SQL, verbatim, must find the user and the subscription.
-    async with app.state.services.engine.connect() as connection:
+    async with app.state.database.engine.connect() as connection:
         user = (
             (await connection.execute(text(f"SELECT * FROM \"user\" WHERE email = '{email}'")))
             .mappings()
@@ -84,7 +84,7 @@ async def test_weak_passwords_are_refused_and_nothing_is_written(
     response = await client.post("/v1/auth/register", json={"email": email, "password": password})
     error = assert_error(response, 422, "weak_password")
     assert reason in error["message"]
-    async with app.state.services.engine.connect() as connection:
+    async with app.state.database.engine.connect() as connection:
         count = await connection.scalar(text('SELECT count(*) FROM "user"'))
     assert count == 0
 
@@ -128,7 +128,7 @@ async def test_register_twice_concurrently_creates_one_account(
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(201) == 1
     assert set(statuses) <= {201, 409}
-    async with app.state.services.engine.connect() as connection:
+    async with app.state.database.engine.connect() as connection:
         users = await connection.scalar(text('SELECT count(*) FROM "user"'))
         subscriptions = await connection.scalar(text("SELECT count(*) FROM subscription"))
     assert (users, subscriptions) == (1, 1)
@@ -137,7 +137,7 @@ async def test_register_twice_concurrently_creates_one_account(
 async def test_registration_is_throttled_per_client_address(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    app.state.services.settings.register_max_per_ip = 3
+    app.state.settings.register_max_per_ip = 3
     await register(client)
     # Refused attempts count too: a 409 tells whether an address has an account.
     taken = await register(client)
@@ -165,7 +165,7 @@ async def test_a_burst_of_registrations_gets_only_the_default_number_through(
     from insight_atlas.settings import Settings
 
     default = Settings.model_fields["register_max_per_ip"].default
-    assert app.state.services.settings.register_max_per_ip == default == 10
+    assert app.state.settings.register_max_per_ip == default == 10
     responses = await asyncio.gather(
         *(
             client.post(

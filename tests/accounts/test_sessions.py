@@ -21,7 +21,7 @@ async def test_login_returns_short_lived_access_token_and_opaque_refresh_token(
     assert 0 < tokens["expires_in"] <= 30 * 60
     claims = jwt.decode(
         tokens["access_token"],
-        app.state.services.settings.secret_key,
+        app.state.settings.secret_key,
         algorithms=["HS256"],
         issuer="insight-atlas",
     )
@@ -39,7 +39,7 @@ async def test_wrong_password_and_unknown_email_fail_identically(
 ) -> None:
     profile = await register(client)
     verified: list[str] = []
-    passwords = app.state.services.passwords
+    passwords = app.state.passwords
     original = passwords._verify_quietly
 
     def spy(password_hash: str, password: str) -> bool:
@@ -64,7 +64,7 @@ async def test_account_is_throttled_after_repeated_failures(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     profile = await register(client)
-    limit = app.state.services.settings.login_max_failures_per_account
+    limit = app.state.settings.login_max_failures_per_account
     for _ in range(limit):
         response = await client.post(
             "/v1/auth/login", json={"email": profile["email"], "password": "wrong-password-x"}
@@ -80,7 +80,7 @@ async def test_account_is_throttled_after_repeated_failures(
 
 
 async def test_client_address_is_throttled(client: httpx.AsyncClient, app: FastAPI) -> None:
-    app.state.services.settings.login_max_attempts_per_ip = 3
+    app.state.settings.login_max_attempts_per_ip = 3
     profile = await register(client)
     for _ in range(3):
         await client.post(
@@ -97,7 +97,7 @@ async def test_successful_login_clears_failure_count(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     profile = await register(client)
-    limit = app.state.services.settings.login_max_failures_per_account
+    limit = app.state.settings.login_max_failures_per_account
     for _ in range(limit - 1):
         await client.post(
             "/v1/auth/login", json={"email": profile["email"], "password": "wrong-password-x"}
@@ -179,7 +179,7 @@ async def test_logout_without_credentials_is_401(client: httpx.AsyncClient) -> N
 
 async def test_bad_tokens_are_rejected(client: httpx.AsyncClient, app: FastAPI) -> None:
     profile, tokens = await signed_in_user(client)
-    secret = app.state.services.settings.secret_key
+    secret = app.state.settings.secret_key
     claims = jwt.decode(
         tokens["access_token"], secret, algorithms=["HS256"], issuer="insight-atlas"
     )

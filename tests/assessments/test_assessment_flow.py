@@ -13,13 +13,14 @@ from sqlalchemy import func, select, text
 
 from conftest import CLIENT_IP, assert_error, bearer, login, signed_in_user
 from flows import SAMPLE_TEXT, answers_for, complete_report, start
-from insight_atlas.assessments.models import Assessment, Report
+from insight_atlas.assessments.models import Assessment
+from insight_atlas.consent.models import ConsentRecord
 from insight_atlas.engine import score
-from insight_atlas.privacy.models import ConsentRecord
+from insight_atlas.reports.models import Report
 
 
 async def count(app: FastAPI, model: type) -> int:
-    async with app.state.services.sessionmaker() as session:
+    async with app.state.database.sessionmaker() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -46,7 +47,7 @@ async def test_start_records_a_consent_ledger_row(client: httpx.AsyncClient, app
     body = response.json()
     assert body["status"] == "in_progress"
     assert (body["answered"], body["total_items"]) == (0, 20)
-    async with app.state.services.sessionmaker() as session:
+    async with app.state.database.sessionmaker() as session:
         consent = (await session.scalars(select(ConsentRecord))).one()
     assert consent.user_id == profile["id"]
     assert consent.purpose == "assessment"
@@ -210,13 +211,13 @@ async def test_free_text_is_capped_encrypted_at_rest_and_never_logged(
     token = tokens["access_token"]
     assessment_id = (await start(client, token)).json()["id"]
     url = f"/v1/assessments/{assessment_id}/responses"
-    limit = app.state.services.settings.max_free_text_chars
+    limit = app.state.settings.max_free_text_chars
     too_long = await client.put(url, json={"free_text": "a" * (limit + 1)}, headers=bearer(token))
     assert_error(too_long, 422, "invalid_responses")
 
     secret_text = "My unmistakable private reflection about lighthouses."
     await client.put(url, json={"free_text": secret_text}, headers=bearer(token))
-    async with app.state.services.engine.connect() as connection:
+    async with app.state.database.engine.connect() as connection:
         stored = await connection.scalar(text("SELECT free_text_ciphertext FROM assessment"))
     assert stored and b"lighthouses" not in bytes(stored)
     await complete_report(client, token, free_text=secret_text)
@@ -324,7 +325,7 @@ async def test_submitted_report_is_immutable_and_reproducible(
     ).to_json()
     assert stored_body == rescored  # byte for byte
     assert hashlib.sha256(stored_body).hexdigest() == document["body_sha256"]
-    async with app.state.services.sessionmaker() as session:
+    async with app.state.database.sessionmaker() as session:
         stored = (await session.scalars(select(Report))).one()
     assert b"worry" not in stored.body_ciphertext  # the body quotes free text: encrypted
     assert orjson.loads(stored_body)["answers"] == report["answers"]
@@ -354,7 +355,7 @@ async def test_submitted_report_is_immutable_and_reproducible(
 async def test_assessment_creation_is_rate_limited_per_user(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    app.state.services.settings.assessments_per_hour = 2
+    app.state.settings.assessments_per_hour = 2
     _, tokens = await signed_in_user(client)
     for _ in range(2):
         assert (await start(client, tokens["access_token"])).status_code == 201
@@ -384,7 +385,7 @@ async def _ready_to_submit(client: httpx.AsyncClient) -> tuple[dict, dict, str]:
 
 
 async def _status(app: FastAPI, assessment_id: str) -> str:
-    async with app.state.services.sessionmaker() as session:
+    async with app.state.database.sessionmaker() as session:
         return str(
             await session.scalar(select(Assessment.status).where(Assessment.id == assessment_id))
         )
@@ -425,7 +426,7 @@ async def test_submit_checks_the_sign_in_before_the_assessment(
 
 async def test_a_disabled_account_cannot_submit(client: httpx.AsyncClient, app: FastAPI) -> None:
     user, tokens, assessment_id = await _ready_to_submit(client)
-    async with app.state.services.sessionmaker() as session, session.begin():
+    async with app.state.database.sessionmaker() as session, session.begin():
         await session.execute(
             text('UPDATE "user" SET is_active = false WHERE id = :id'), {"id": user["id"]}
         )
@@ -436,7 +437,7 @@ async def test_a_disabled_account_cannot_submit(client: httpx.AsyncClient, app: 
     assert "disabled" in response.json()["error"]["message"]
     assert await _status(app, assessment_id) == "in_progress"
 
-    async with app.state.services.sessionmaker() as session, session.begin():
+    async with app.state.database.sessionmaker() as session, session.begin():
         await session.execute(
             text('UPDATE "user" SET is_active = true WHERE id = :id'), {"id": user["id"]}
         )

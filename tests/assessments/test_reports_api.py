@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from conftest import assert_error, bearer, signed_in_user
 from flows import SAMPLE_TEXT, complete_report, make_pro, start
-from insight_atlas.assessments.models import ShareLink
+from insight_atlas.reports.models import ShareLink
 
 
 def all_keys(value: object) -> set[str]:
@@ -161,7 +161,7 @@ async def test_expired_share_links_stop_working(client: httpx.AsyncClient, app: 
         )
     ).json()
     assert (await client.get(f"/v1/shared/{link['token']}")).status_code == 200
-    async with app.state.services.engine.begin() as connection:
+    async with app.state.database.engine.begin() as connection:
         await connection.execute(
             update(ShareLink).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
         )

@@ -36,8 +36,8 @@ async def stripe_mode_app(
     )
     application = create_app(settings)
     yield application
-    await application.state.services.rate_limiter.close()
-    await application.state.services.engine.dispose()
+    await application.state.rate_limiter.close()
+    await application.state.database.engine.dispose()
 
 
 @pytest.fixture

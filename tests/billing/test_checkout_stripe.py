@@ -156,21 +156,21 @@ async def test_account_deletion_cancels_the_stripe_subscription_first(
     profile, tokens = await signed_in_user(stripe_mode_client)
     await checkout(stripe_mode_client, tokens, "pro_monthly")
     sub_id = await make_pro(stripe_mode_client, profile["id"], "cus_fake_1")
-    services = stripe_mode_app.state.services
+    state = stripe_mode_app.state
 
     fake_stripe.fail_with = (
         500,
         {"error": {"type": "api_error", "message": "Stripe is having a bad day"}},
     )
-    async with services.sessionmaker() as session:
+    async with state.database.sessionmaker() as session:
         with pytest.raises(BillingProviderError):
-            await cancel_subscription_for_account_deletion(session, services, profile["id"])
+            await cancel_subscription_for_account_deletion(session, state.settings, profile["id"])
         await session.rollback()
     assert (await subscription_row(stripe_mode_app, profile["id"]))["status"] == "active"
 
     fake_stripe.fail_with = None
-    async with services.sessionmaker() as session:
-        await cancel_subscription_for_account_deletion(session, services, profile["id"])
+    async with state.database.sessionmaker() as session:
+        await cancel_subscription_for_account_deletion(session, state.settings, profile["id"])
         await session.commit()
     cancel_calls = fake_stripe.calls("DELETE", f"/v1/subscriptions/{sub_id}")
     assert cancel_calls and cancel_calls[-1].headers["idempotency-key"] == f"atlas-cancel-{sub_id}"
@@ -181,9 +181,9 @@ async def test_account_deletion_without_a_subscription_calls_nothing(
     stripe_mode_client: httpx.AsyncClient, stripe_mode_app: FastAPI, fake_stripe: FakeStripe
 ) -> None:
     profile, _ = await signed_in_user(stripe_mode_client)
-    services = stripe_mode_app.state.services
-    async with services.sessionmaker() as session:
-        await cancel_subscription_for_account_deletion(session, services, profile["id"])
+    state = stripe_mode_app.state
+    async with state.database.sessionmaker() as session:
+        await cancel_subscription_for_account_deletion(session, state.settings, profile["id"])
     assert fake_stripe.requests == []
 
 

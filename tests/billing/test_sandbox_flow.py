@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from conftest import TEST_PASSWORD, assert_error, bearer, signed_in_user
-from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
+from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from stripe_fakes import stripe_event_rows
 
 
@@ -208,7 +208,7 @@ async def test_expired_sandbox_link_is_refused(client: httpx.AsyncClient, app: F
 
     from insight_atlas.billing import sandbox_links
 
-    settings = app.state.services.settings
+    settings = app.state.settings
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     url = sandbox_links.link(
         settings,

@@ -367,7 +367,7 @@ async def test_past_due_after_the_grace_period_falls_back_to_free(
     assert (await post_event(client, past_due)).json()["status"] == "handled"
     assert (await me(client, tokens))["plan"] == "pro_monthly"
     # Eight days later, as far as the grace period is concerned.
-    async with app.state.services.sessionmaker.begin() as session:
+    async with app.state.database.sessionmaker.begin() as session:
         await session.execute(
             update(Subscription)
             .where(Subscription.user_id == profile["id"])

@@ -75,7 +75,7 @@ def _checkout(user_id: int, created: int) -> stripe.Event:
 
 async def _start_checkout(app: FastAPI, user_id: int) -> None:
     """What starting a checkout stores before Stripe sends anything: the customer."""
-    async with app.state.services.sessionmaker.begin() as session:
+    async with app.state.database.sessionmaker.begin() as session:
         await session.execute(
             update(Subscription)
             .where(Subscription.user_id == user_id)

@@ -39,7 +39,7 @@ async def test_a_connection_that_died_is_discarded_not_handed_out_again(
             _, issued = await signed_in_user(client)
             headers = bearer(issued["access_token"])
             assert (await client.get("/v1/me", headers=headers)).status_code == 200
-            engine = app.state.services.engine
+            engine = app.state.database.engine
             async with engine.connect() as first, engine.connect() as second:
                 for connection in (first, second):
                     await connection.exec_driver_sql("SELECT 1")
@@ -63,8 +63,8 @@ async def test_a_connection_that_died_is_discarded_not_handed_out_again(
             for _ in range(3):
                 assert (await client.get("/v1/me", headers=headers)).status_code == 200
     finally:
-        await app.state.services.rate_limiter.close()
-        await app.state.services.engine.dispose()
+        await app.state.rate_limiter.close()
+        await app.state.database.engine.dispose()
         postgres_database.truncate_all()
 
 
@@ -74,7 +74,7 @@ async def test_the_direct_connection_is_looked_up_once_per_transaction(
 ) -> None:
     app = create_app(make_settings(postgres_database.url, tmp_path / "data"))
     try:
-        async with app.state.sessionmaker() as session:
+        async with app.state.database.sessionmaker() as session:
             first = await asyncpg_connection(session)
             assert first is not None
             assert await asyncpg_connection(session) is first
@@ -87,5 +87,5 @@ async def test_the_direct_connection_is_looked_up_once_per_transaction(
             assert second is not None and second is not first
             assert await second.execute("SELECT 1") == "SELECT 1"
     finally:
-        await app.state.services.rate_limiter.close()
-        await app.state.services.engine.dispose()
+        await app.state.rate_limiter.close()
+        await app.state.database.engine.dispose()

@@ -62,8 +62,8 @@ async def test_a_fresh_install_keeps_its_data_directory_and_files_private(
         assert local_part not in mail.name and "example.com" not in mail.name
         assert profile["email"] in mail.read_text()  # the mail itself is addressed, of course
     finally:
-        await app.state.services.rate_limiter.close()
-        await app.state.services.engine.dispose()
+        await app.state.rate_limiter.close()
+        await app.state.database.engine.dispose()
 
 
 async def test_an_install_made_before_the_rule_is_tightened_at_start(
@@ -82,5 +82,5 @@ async def test_an_install_made_before_the_rule_is_tightened_at_start(
         assert mode(data / "atlas.db") == 0o600
         assert mode(data / "field-encryption.key") == 0o600
     finally:
-        await app.state.services.rate_limiter.close()
-        await app.state.services.engine.dispose()
+        await app.state.rate_limiter.close()
+        await app.state.database.engine.dispose()

@@ -14,7 +14,7 @@ from conftest import CLIENT_IP, assert_error, bearer, make_settings, signed_in_u
 from flows import answers_for
 from insight_atlas.app import create_app
 from insight_atlas.assessments.worker_pool import ReportScorer
-from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
+from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.settings import Settings
 
 
@@ -29,7 +29,7 @@ async def test_the_default_pool_keeps_every_connection_it_admits(
     defaults = make_settings(
         database_url, tmp_path / "data", db_pool_size=pool_size, db_max_overflow=overflow
     )
-    slots: asyncio.Semaphore = create_app(defaults).state.db_slots
+    slots: asyncio.Semaphore = create_app(defaults).state.database.slots
     # SQLite lets one writer in at a time: one request at a time, in arrival order.
     admitted = 1 if database_url.startswith("sqlite") else pool_size
     for _ in range(admitted):
@@ -59,7 +59,7 @@ async def headers(client: httpx.AsyncClient) -> dict[str, str]:
 async def test_a_request_waits_for_a_slot_then_gets_503_with_retry_after(
     app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    slots: asyncio.Semaphore = app.state.db_slots
+    slots: asyncio.Semaphore = app.state.database.slots
 
     await slots.acquire()  # another request holds the only connection
     try:
@@ -87,10 +87,10 @@ async def test_a_request_waits_for_a_slot_then_gets_503_with_retry_after(
 async def test_waiting_requests_are_served_in_arrival_order(
     app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    slots: asyncio.Semaphore = app.state.db_slots
+    slots: asyncio.Semaphore = app.state.database.slots
     # Order is under test here, not the time limit: a slow machine must not turn a
     # queued request into a 503 (the fixture's 0.3 s is for the 503 test above).
-    app.state.db_slot_timeout = 10.0
+    app.state.database.slot_timeout_seconds = 10.0
     finished: list[int] = []
 
     async def call(number: int) -> None:
@@ -138,8 +138,8 @@ async def _submission_in_scoring(
         headers=headers,
     )
     assert saved.status_code == 200, saved.text
-    held = _HeldScoring(app.state.services.scorer)
-    monkeypatch.setattr(app.state.services.scorer, "score", held.score)
+    held = _HeldScoring(app.state.scorer)
+    monkeypatch.setattr(app.state.scorer, "score", held.score)
     submitting = asyncio.create_task(
         client.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
     )
@@ -157,13 +157,13 @@ async def test_a_submission_waiting_for_scoring_leaves_the_database_to_others(
     held.release.set()
     submitted = await asyncio.wait_for(submitting, 5)
     assert submitted.status_code == 201, submitted.text
-    assert not app.state.db_slots.locked()
+    assert not app.state.database.slots.locked()
 
 
 async def test_no_slot_after_scoring_means_503_and_nothing_stored(
     app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str], monkeypatch: Any
 ) -> None:
-    slots: asyncio.Semaphore = app.state.db_slots
+    slots: asyncio.Semaphore = app.state.database.slots
     assessment_id, held, submitting = await _submission_in_scoring(
         app, client, headers, monkeypatch
     )
@@ -200,8 +200,8 @@ async def test_with_slots_free_a_submission_keeps_its_connection_while_scoring(
             headers = bearer(issued["access_token"])
             _, held, submitting = await _submission_in_scoring(two, client, headers, monkeypatch)
             # One slot is free, so nothing was handed back: the connection stays out.
-            assert two.state.services.engine.pool.checkedout() == 1
+            assert two.state.database.engine.pool.checkedout() == 1
             held.release.set()
             assert (await asyncio.wait_for(submitting, 5)).status_code == 201
     finally:
-        await two.state.services.engine.dispose()
+        await two.state.database.engine.dispose()

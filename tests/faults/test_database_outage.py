@@ -27,8 +27,8 @@ from faults.fault_kit import (
     postgres_cluster,
     sign_up,
 )
+from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument
-from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
 from live_server import atlas_serve
 from stripe_fakes import post_event, stripe_event, subscription_object
 

@@ -25,6 +25,9 @@ def wrapped(error_class: type[sa_exc.DBAPIError], orig: Exception, **kw: bool) -
         wrapped(sa_exc.DBAPIError, asyncpg.ConnectionDoesNotExistError("gone")),
         asyncpg.CannotConnectNowError("the database system is starting up"),
         asyncpg.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.InternalClientError(
+            "cannot switch to state 12; another operation (2) is in progress"
+        ),
         ConnectionRefusedError(111, "Connection refused"),
     ],
     ids=lambda error: type(error).__name__,

@@ -19,8 +19,8 @@ from faults.fault_kit import (
     serve_pid,
     sign_up,
 )
+from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument
-from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
 from live_server import atlas_serve
 
 USERS = 8

@@ -17,7 +17,7 @@ from conftest import TEST_PASSWORD, assert_error, bearer, signed_in_user, unique
 
 
 async def count_users(app: FastAPI) -> int:
-    async with app.state.services.engine.connect() as connection:
+    async with app.state.database.engine.connect() as connection:
         return int(await connection.scalar(text('SELECT count(*) FROM "user"')) or 0)
 
 
@@ -47,7 +47,7 @@ async def test_wrong_types_and_missing_fields_are_422_naming_the_field(
 async def test_oversized_bodies_are_413_declared_or_streamed(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    limit = app.state.services.settings.max_request_bytes
+    limit = app.state.settings.max_request_bytes
     big = b'{"email": "' + b"a" * (limit + 10) + b'", "password": "x"}'
     declared = await client.post(
         "/v1/auth/register", content=big, headers={"Content-Type": "application/json"}

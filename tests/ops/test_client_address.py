@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from conftest import TEST_PASSWORD, assert_error, bearer, make_settings, register
 from insight_atlas.app import create_app
+from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.ops.client_address import parse_address
-from insight_atlas.privacy.consent import CURRENT_CONSENT_VERSION
 from insight_atlas.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,8 +40,8 @@ async def make_app(database_url: str, tmp_path: Path) -> AsyncIterator[AppFactor
 
     yield build
     for app in apps:
-        await app.state.services.rate_limiter.close()
-        await app.state.services.engine.dispose()
+        await app.state.rate_limiter.close()
+        await app.state.database.engine.dispose()
 
 
 @contextlib.asynccontextmanager

@@ -21,8 +21,8 @@ from insight_atlas.settings import Settings
 async def test_healthz_is_ok_without_touching_the_database(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    await app.state.services.engine.dispose()
-    app.state.services.engine.pool.connect = None  # any database use would now fail
+    await app.state.database.engine.dispose()
+    app.state.database.engine.pool.connect = None  # any database use would now fail
     response = await client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
@@ -43,7 +43,7 @@ async def _readyz(url: str, tmp_path: Path) -> httpx.Response:
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
         response = await client.get("/readyz")
-    await app.state.services.engine.dispose()
+    await app.state.database.engine.dispose()
     return response
 
 
@@ -200,7 +200,7 @@ async def test_cors_allows_configured_origins_only(database_url: str, tmp_path: 
             },
         )
         denied = await client.get("/healthz", headers={"Origin": "https://evil.example"})
-    await app.state.services.engine.dispose()
+    await app.state.database.engine.dispose()
     assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
     assert "access-control-allow-origin" not in denied.headers
 

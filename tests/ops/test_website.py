@@ -49,7 +49,7 @@ async def site_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=(CLIENT_IP, 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
         yield http
-    await app.state.services.engine.dispose()
+    await app.state.database.engine.dispose()
 
 
 async def test_the_landing_page_has_a_csp_that_allows_its_own_inline_scripts_only(
@@ -153,4 +153,4 @@ async def test_without_a_build_or_when_turned_off_only_the_api_answers(tmp_path:
         transport = httpx.ASGITransport(app=app, client=(CLIENT_IP, 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             assert_error(await http.get("/"), 404, "not_found")
-        await app.state.services.engine.dispose()
+        await app.state.database.engine.dispose()

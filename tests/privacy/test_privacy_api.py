@@ -20,7 +20,7 @@ from stripe_fakes import PRICE_MONTHLY, seed_customer_events, stripe_event_rows
 async def rows_of(app: FastAPI, user_id: int) -> dict[str, int]:
     """Per table, how many rows belong to the user (directly or through a session)."""
     counts: dict[str, int] = {}
-    async with app.state.services.engine.connect() as connection:
+    async with app.state.database.engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
             query = _ownership_query(table, user_id)
             if query is not None:
@@ -59,7 +59,7 @@ def _as_text(value: Any) -> str:
 async def columns_containing(app: FastAPI, needles: list[str]) -> list[str]:
     """Every `table.column` of every table that holds one of `needles` anywhere."""
     found: list[str] = []
-    async with app.state.services.engine.connect() as connection:
+    async with app.state.database.engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
             for row in (await connection.execute(select(table))).all():
                 for column, value in zip(table.c, row, strict=True):
@@ -211,7 +211,7 @@ async def test_export_contains_my_billing_events_and_reset_requests(
     (reset,) = document["password_resets"]
     assert reset["created_at"] and reset["expires_at"] and reset["used_at"] is None
     assert reset["requested_ip"]
-    async with app.state.services.engine.connect() as connection:
+    async with app.state.database.engine.connect() as connection:
         token_hash = await connection.scalar(select(PasswordResetToken.token_hash))
     assert "token_hash" not in response.text and token_hash not in response.text
 

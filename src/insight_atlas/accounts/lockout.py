@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from insight_atlas.accounts.passwords import PasswordService
 from insight_atlas.db import database_released
 from insight_atlas.errors import TooManyRequests
-from insight_atlas.ops.ratelimit import hashed_key
-from insight_atlas.services import Services
+from insight_atlas.ops.ratelimit import RateLimiter, hashed_key
+from insight_atlas.settings import Settings
 
 LOCKED_MESSAGE = "Too many wrong passwords for this account; try again later."
 
@@ -25,7 +26,9 @@ def _failures_key(email: str) -> str:
 
 async def check_password(
     session: AsyncSession,
-    services: Services,
+    settings: Settings,
+    limiter: RateLimiter,
+    passwords: PasswordService,
     *,
     email: str,
     password_hash: str | None,
@@ -39,23 +42,20 @@ async def check_password(
     failure was recorded. So at most LOGIN_MAX_FAILURES_PER_ACCOUNT passwords are tried
     per window. The right one clears the count; a wrong one stays counted.
     """
-    settings = services.settings
     key = _failures_key(email)
     if settings.rate_limit_enabled:
         # Fails closed: without Redis the count of guesses cannot be kept (503, not a pass).
-        attempt = await services.rate_limiter.hit(
-            key, settings.login_account_window_seconds, fail_closed=True
-        )
+        attempt = await limiter.hit(key, settings.login_account_window_seconds, fail_closed=True)
         if attempt.count > settings.login_max_failures_per_account:
             raise TooManyRequests(attempt.retry_after_seconds, LOCKED_MESSAGE)
     async with database_released(session, always=True):
-        verified = await services.passwords.verify(password_hash, password)
+        verified = await passwords.verify(password_hash, password)
     if verified:
-        await clear_failures(services, email)
+        await clear_failures(settings, limiter, email)
     return verified
 
 
-async def clear_failures(services: Services, email: str) -> None:
+async def clear_failures(settings: Settings, limiter: RateLimiter, email: str) -> None:
     """Unlock the account (the right password was given, or a reset link was used)."""
-    if services.settings.rate_limit_enabled:
-        await services.rate_limiter.reset(_failures_key(email))
+    if settings.rate_limit_enabled:
+        await limiter.reset(_failures_key(email))

@@ -6,10 +6,12 @@ import functools
 import os
 import unicodedata
 from importlib import resources
+from typing import Annotated
 
 import anyio
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from fastapi import Depends, Request
 
 from insight_atlas.settings import Settings
 
@@ -84,3 +86,11 @@ class PasswordService:
             return self._hasher.verify(password_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
+
+
+async def app_passwords(request: Request) -> PasswordService:
+    passwords: PasswordService = request.app.state.passwords
+    return passwords
+
+
+PasswordsDep = Annotated[PasswordService, Depends(app_passwords)]

@@ -16,15 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts import errors, lockout, tokens
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
-from insight_atlas.accounts.passwords import password_problem
+from insight_atlas.accounts.passwords import PasswordService, password_problem
 from insight_atlas.accounts.schemas import TokenPair
-from insight_atlas.billing.models import Subscription
-from insight_atlas.billing.plans import FREE
 from insight_atlas.db import database_released, utcnow
 from insight_atlas.errors import TooManyRequests
 from insight_atlas.mail import Mail
-from insight_atlas.ops.ratelimit import hashed_key
-from insight_atlas.services import Services
+from insight_atlas.ops.ratelimit import RateLimiter, hashed_key
+from insight_atlas.settings import Settings
 
 
 def normalise_email(email: str) -> str:
@@ -38,15 +36,20 @@ class ClientInfo:
 
 
 async def new_account_password_hash(
-    services: Services, *, email: str, password: str, client: ClientInfo
+    settings: Settings,
+    limiter: RateLimiter,
+    passwords: PasswordService,
+    *,
+    email: str,
+    password: str,
+    client: ClientInfo,
 ) -> str:
     """The first step of a registration, before it takes a database slot: throttle per
     client address, check the password's rules, hash it."""
-    settings = services.settings
     if settings.rate_limit_enabled:
         # Every attempt counts, refused ones included (409 tells whether an address has
         # an account), and before any work is done.
-        window = await services.rate_limiter.hit(
+        window = await limiter.hit(
             hashed_key("register-ip", client.ip_address), settings.register_ip_window_seconds
         )
         if window.count > settings.register_max_per_ip:
@@ -56,13 +59,14 @@ async def new_account_password_hash(
     problem = password_problem(password, normalise_email(email))
     if problem:
         raise errors.WeakPassword(problem)
-    return await services.passwords.hash(password)
+    return await passwords.hash(password)
 
 
 async def register(
     session: AsyncSession, *, email: str, password_hash: str, display_name: str | None
-) -> tuple[User, Subscription]:
-    """Create the account with a hash from `new_account_password_hash`."""
+) -> User:
+    """Create the account with a hash from `new_account_password_hash` (billing gives every
+    new account its Free plan row as it is inserted: billing/models.py)."""
     email = normalise_email(email)
     if await session.scalar(select(User.id).where(User.email == email)) is not None:
         raise errors.EmailTaken()
@@ -72,25 +76,28 @@ async def register(
         await session.flush()
     except IntegrityError as exc:  # a concurrent registration won the race
         raise errors.EmailTaken() from exc
-    subscription = Subscription(user_id=user.id, plan=FREE, status="active")
-    session.add(subscription)
-    await session.flush()
-    return user, subscription
+    return user
 
 
-async def _hash_released(session: AsyncSession, services: Services, password: str) -> str:
+async def _hash_released(session: AsyncSession, passwords: PasswordService, password: str) -> str:
     """A new password's hash, computed with the database slot handed back."""
     async with database_released(session, always=True):
-        return await services.passwords.hash(password)
+        return await passwords.hash(password)
 
 
 async def login(
-    session: AsyncSession, services: Services, *, email: str, password: str, client: ClientInfo
+    session: AsyncSession,
+    settings: Settings,
+    limiter: RateLimiter,
+    passwords: PasswordService,
+    *,
+    email: str,
+    password: str,
+    client: ClientInfo,
 ) -> TokenPair:
-    settings = services.settings
     email = normalise_email(email)
     if settings.rate_limit_enabled:
-        per_ip = await services.rate_limiter.hit(
+        per_ip = await limiter.hit(
             hashed_key("login-ip", client.ip_address),
             settings.login_ip_window_seconds,
             fail_closed=True,
@@ -100,18 +107,24 @@ async def login(
     user = await session.scalar(select(User).where(User.email == email))
     usable_hash = user.password_hash if user is not None and user.is_active else None
     verified = await lockout.check_password(
-        session, services, email=email, password_hash=usable_hash, password=password
+        session,
+        settings,
+        limiter,
+        passwords,
+        email=email,
+        password_hash=usable_hash,
+        password=password,
     )
     if not verified or user is None:
         raise errors.InvalidCredentials()
-    if services.passwords.needs_rehash(user.password_hash):
-        user.password_hash = await _hash_released(session, services, password)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = await _hash_released(session, passwords, password)
     user.last_login_at = utcnow()
-    return await _start_session(session, services, user, client)
+    return await _start_session(session, settings, user, client)
 
 
 async def _start_session(
-    session: AsyncSession, services: Services, user: User, client: ClientInfo
+    session: AsyncSession, settings: Settings, user: User, client: ClientInfo
 ) -> TokenPair:
     now = utcnow()
     auth_session = AuthSession(
@@ -119,19 +132,18 @@ async def _start_session(
         user_id=user.id,
         created_at=now,
         last_used_at=now,
-        expires_at=now + dt.timedelta(days=services.settings.refresh_token_days),
+        expires_at=now + dt.timedelta(days=settings.refresh_token_days),
         user_agent=(client.user_agent or "")[:300] or None,
         ip_address=client.ip_address[:64],
     )
     session.add(auth_session)
     await session.flush()
-    return await _issue_tokens(session, services, auth_session, now)
+    return await _issue_tokens(session, settings, auth_session, now)
 
 
 async def _issue_tokens(
-    session: AsyncSession, services: Services, auth_session: AuthSession, now: dt.datetime
+    session: AsyncSession, settings: Settings, auth_session: AuthSession, now: dt.datetime
 ) -> TokenPair:
-    settings = services.settings
     refresh_token = tokens.new_opaque_token()
     refresh_expires = min(
         auth_session.expires_at, now + dt.timedelta(days=settings.refresh_token_days)
@@ -161,7 +173,7 @@ async def _issue_tokens(
     )
 
 
-async def refresh(session: AsyncSession, services: Services, *, refresh_token: str) -> TokenPair:
+async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: str) -> TokenPair:
     now = utcnow()
     row = (
         await session.execute(
@@ -189,7 +201,7 @@ async def refresh(session: AsyncSession, services: Services, *, refresh_token: s
         await _revoke_sessions(session, [auth_session.id], now, "refresh_token_reuse")
         raise errors.RefreshTokenReused()
     auth_session.last_used_at = now
-    return await _issue_tokens(session, services, auth_session, now)
+    return await _issue_tokens(session, settings, auth_session, now)
 
 
 async def _revoke_sessions(
@@ -232,12 +244,16 @@ async def logout(
 
 
 async def request_password_reset(
-    session: AsyncSession, services: Services, *, email: str, client: ClientInfo
+    session: AsyncSession,
+    settings: Settings,
+    limiter: RateLimiter,
+    *,
+    email: str,
+    client: ClientInfo,
 ) -> Mail | None:
     """Create a reset token and the mail carrying it; None when no such account exists."""
-    settings = services.settings
     if settings.rate_limit_enabled:
-        window = await services.rate_limiter.hit(
+        window = await limiter.hit(
             hashed_key("forgot-ip", client.ip_address), settings.password_forgot_window_seconds
         )
         if window.count > settings.password_forgot_max_per_ip:
@@ -276,7 +292,13 @@ async def request_password_reset(
 
 
 async def reset_password(
-    session: AsyncSession, services: Services, *, token: str, new_password: str
+    session: AsyncSession,
+    settings: Settings,
+    limiter: RateLimiter,
+    passwords: PasswordService,
+    *,
+    token: str,
+    new_password: str,
 ) -> None:
     now = utcnow()
     stored = await session.scalar(
@@ -296,7 +318,7 @@ async def reset_password(
     if problem:
         raise errors.WeakPassword(problem)
     # Hashed only once the token proved valid: a made-up token costs no hashing.
-    password_hash = await _hash_released(session, services, new_password)
+    password_hash = await _hash_released(session, passwords, new_password)
     claimed = await session.execute(
         update(PasswordResetToken)
         .where(PasswordResetToken.id == stored.id, PasswordResetToken.used_at.is_(None))
@@ -306,12 +328,14 @@ async def reset_password(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise errors.InvalidResetToken()
     await _set_password(session, user, password_hash, now, "password_reset")
-    await lockout.clear_failures(services, user.email)
+    await lockout.clear_failures(settings, limiter, user.email)
 
 
 async def change_password(
     session: AsyncSession,
-    services: Services,
+    settings: Settings,
+    limiter: RateLimiter,
+    passwords: PasswordService,
     *,
     user: User,
     current_password: str,
@@ -321,7 +345,9 @@ async def change_password(
     # Counted like a sign-in: a stolen access token must not allow unlimited guesses.
     verified = await lockout.check_password(
         session,
-        services,
+        settings,
+        limiter,
+        passwords,
         email=user.email,
         password_hash=user.password_hash,
         password=current_password,
@@ -331,10 +357,10 @@ async def change_password(
     problem = password_problem(new_password, user.email)
     if problem:
         raise errors.WeakPassword(problem)
-    password_hash = await _hash_released(session, services, new_password)
+    password_hash = await _hash_released(session, passwords, new_password)
     await _set_password(session, user, password_hash, utcnow(), "password_change")
     # Every session ends, this one included; the caller gets a fresh one.
-    return await _start_session(session, services, user, client)
+    return await _start_session(session, settings, user, client)
 
 
 async def _set_password(

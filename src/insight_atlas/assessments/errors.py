@@ -15,11 +15,6 @@ class AssessmentNotFound(NotFound):
     message = "No such assessment."
 
 
-class ReportNotFound(NotFound):
-    code = "not_found"
-    message = "No such report."
-
-
 class AlreadySubmitted(Conflict):
     code = "already_submitted"
     message = "This assessment was already submitted; its report cannot change."
@@ -37,8 +32,3 @@ class IncompleteAssessment(AppError):
 
 class UnknownInstrument(NotFound):
     code = "unknown_instrument"
-
-
-class NotComparable(AppError):
-    code = "not_comparable"
-    status_code = 422

@@ -1,17 +1,20 @@
-"""Assessments in progress, the immutable reports they produce, and share links."""
+"""Assessments: consent-gated questionnaires in progress, then submitted for a report."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insight_atlas.db import NEVER_REUSE_IDS, Base, BigIntegerId, UTCDateTime, utcnow
+from insight_atlas.db import Base, BigIntegerId, UTCDateTime, utcnow
 
-STATUS_IN_PROGRESS = "in_progress"
-STATUS_SUBMITTED = "submitted"
+
+class AssessmentStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
 
 
 class Assessment(Base):
@@ -25,7 +28,7 @@ class Assessment(Base):
     include_work_style: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=text("false")
     )
-    status: Mapped[str] = mapped_column(String(16), default=STATUS_IN_PROGRESS)
+    status: Mapped[str] = mapped_column(String(16), default=AssessmentStatus.IN_PROGRESS)
     consent_id: Mapped[int | None] = mapped_column(
         BigIntegerId, ForeignKey("consent_record.id", ondelete="SET NULL")
     )
@@ -38,36 +41,3 @@ class Assessment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
-
-class Report(Base):
-    __tablename__ = "report"
-    __table_args__ = (Index("ix_report_user_id_created_at", "user_id", "created_at"),)
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigIntegerId, ForeignKey("user.id", ondelete="CASCADE"))
-    assessment_id: Mapped[str] = mapped_column(
-        String(36), ForeignKey("assessment.id", ondelete="CASCADE"), unique=True
-    )
-    instrument_key: Mapped[str] = mapped_column(String(64))
-    instrument_version: Mapped[str] = mapped_column(String(32))
-    engine_version: Mapped[str] = mapped_column(String(32))
-    norms_version: Mapped[str] = mapped_column(String(64))
-    validity: Mapped[str] = mapped_column(String(16))
-    # The engine's report JSON, byte for byte, encrypted: it quotes the free text.
-    body_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    body_sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ShareLink(Base):
-    __tablename__ = "share_link"
-    __table_args__ = (Index("ix_share_link_report_id", "report_id"), NEVER_REUSE_IDS)
-
-    id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
-    report_id: Mapped[str] = mapped_column(String(36), ForeignKey("report.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(BigIntegerId, ForeignKey("user.id", ondelete="CASCADE"))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

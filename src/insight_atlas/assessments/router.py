@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import Response
 
 from insight_atlas.accounts.dependencies import CurrentPrincipal
-from insight_atlas.assessments import service
+from insight_atlas.assessments import errors, service
+from insight_atlas.assessments.dependencies import ScorerDep
+from insight_atlas.assessments.models import AssessmentStatus
 from insight_atlas.assessments.schemas import (
     AnswerOption,
     AssessmentPage,
@@ -21,15 +23,22 @@ from insight_atlas.assessments.schemas import (
     ScaleRead,
     StartAssessment,
 )
-from insight_atlas.db import SessionDep
-from insight_atlas.engine import Instrument, list_instruments
-from insight_atlas.privacy.consent import (
+from insight_atlas.billing.dependencies import CurrentSubscriber
+from insight_atlas.billing.entitlements import UpgradeRequired
+from insight_atlas.consent.ledger import (
     ASSESSMENT_PURPOSE,
     CONSENT_TEXT,
     CURRENT_CONSENT_VERSION,
 )
+from insight_atlas.crypto import CipherDep
+from insight_atlas.db import SessionDep
+from insight_atlas.engine import Instrument, list_instruments
+from insight_atlas.errors import TooManyRequests, error_responses
+from insight_atlas.ops.client_address import client_address
+from insight_atlas.ops.ratelimit import RateLimiterDep
+from insight_atlas.reports.errors import ReportNotFound
 from insight_atlas.reports.service import report_document
-from insight_atlas.services import ServicesDep, client_address
+from insight_atlas.settings import SettingsDep
 from insight_atlas.validation import CheckedRoute
 
 router = APIRouter(prefix="/v1", tags=["assessments"], route_class=CheckedRoute)
@@ -53,19 +62,31 @@ def _summary(instrument: Instrument) -> InstrumentSummary:
     "/assessments/{assessment_id}/submit",
     status_code=status.HTTP_201_CREATED,
     operation_id="submitAssessment",
-    responses={201: {"description": "The stored report", "content": {"application/json": {}}}},
+    responses={
+        201: {"description": "The stored report", "content": {"application/json": {}}},
+        **error_responses(
+            errors.AssessmentNotFound,
+            errors.AlreadySubmitted,
+            errors.IncompleteAssessment,
+            errors.InvalidResponses,
+            TooManyRequests,
+        ),
+    },
 )
 async def submit_assessment(
-    assessment_id: str, request: Request, session: SessionDep, services: ServicesDep
+    assessment_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+    scorer: ScorerDep,
+    cipher: CipherDep,
 ) -> Response:
     """Score the answers and store an immutable report; 409 if already submitted."""
-    # Signed in, as CurrentPrincipal requires, checked with the assessment's read.
-    principal, assessment = await service.authenticate_submission(
-        session, request, services, assessment_id
-    )
-    report, body = await service.submit(session, services, principal, assessment)
+    assessment = await service.get_owned_submission(session, principal.user_id, assessment_id)
+    report, body = await service.submit(session, settings, limiter, scorer, principal, assessment)
     return Response(
-        report_document(services, report, body),
+        report_document(cipher, report, body),
         status_code=status.HTTP_201_CREATED,
         media_type="application/json",
         headers={"Location": f"/v1/reports/{report.id}"},
@@ -86,7 +107,12 @@ async def get_instruments() -> list[InstrumentSummary]:
     return [_summary(instrument) for instrument in list_instruments()]
 
 
-@router.get("/instruments/{key}", response_model=InstrumentRead, operation_id="getInstrument")
+@router.get(
+    "/instruments/{key}",
+    response_model=InstrumentRead,
+    operation_id="getInstrument",
+    responses=error_responses(errors.UnknownInstrument),
+)
 async def get_instrument(key: Annotated[str, Path(max_length=64)]) -> InstrumentRead:
     """One questionnaire: items in order, answer scale, scales and citations."""
     instrument = service.instrument_or_404(key)
@@ -108,24 +134,34 @@ async def get_instrument(key: Annotated[str, Path(max_length=64)]) -> Instrument
     status_code=status.HTTP_201_CREATED,
     response_model=AssessmentRead,
     operation_id="startAssessment",
+    responses=error_responses(
+        errors.ConsentRequired,
+        errors.UnknownInstrument,
+        errors.InvalidResponses,
+        UpgradeRequired,
+        TooManyRequests,
+    ),
 )
 async def start_assessment(
     body: StartAssessment,
     request: Request,
-    principal: CurrentPrincipal,
+    subscriber: CurrentSubscriber,
     session: SessionDep,
-    services: ServicesDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+    cipher: CipherDep,
 ) -> AssessmentRead:
     """Start an assessment; needs the accepted consent version and a plan that includes it."""
     assessment = await service.start(
         session,
-        services,
-        principal,
+        settings,
+        limiter,
+        subscriber,
         body,
         ip_address=client_address(request),
         user_agent=request.headers.get("user-agent"),
     )
-    return await service.read(session, services, assessment)
+    return await service.read(session, settings, cipher, assessment)
 
 
 @router.get("/assessments", response_model=AssessmentPage, operation_id="listAssessments")
@@ -133,7 +169,7 @@ async def list_assessments(
     principal: CurrentPrincipal,
     session: SessionDep,
     status: Annotated[
-        Literal["in_progress", "submitted"] | None,
+        AssessmentStatus | None,
         Query(description="Only assessments in this state."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -146,30 +182,57 @@ async def list_assessments(
 
 
 @router.get(
-    "/assessments/{assessment_id}", response_model=AssessmentRead, operation_id="getAssessment"
+    "/assessments/{assessment_id}",
+    response_model=AssessmentRead,
+    operation_id="getAssessment",
+    responses=error_responses(errors.AssessmentNotFound),
 )
 async def get_assessment(
-    assessment_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
+    assessment_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    cipher: CipherDep,
 ) -> AssessmentRead:
     """One of my assessments with the answers saved so far (resume on any device)."""
     assessment = await service.get_owned(session, principal.user_id, assessment_id)
-    return await service.read(session, services, assessment)
+    return await service.read(session, settings, cipher, assessment)
 
 
 @router.put(
     "/assessments/{assessment_id}/responses",
     response_model=AssessmentRead,
     operation_id="saveResponses",
+    responses=error_responses(
+        errors.AssessmentNotFound, errors.AlreadySubmitted, errors.InvalidResponses
+    ),
 )
 async def save_responses(
     assessment_id: str,
     body: SaveResponses,
     principal: CurrentPrincipal,
     session: SessionDep,
-    services: ServicesDep,
+    settings: SettingsDep,
+    cipher: CipherDep,
 ) -> AssessmentRead:
     """Save answers, timings and free text so far; repeating the same call changes nothing."""
     assessment = await service.get_owned(session, principal.user_id, assessment_id)
-    service.save_responses(assessment, body, services)
+    service.save_responses(assessment, body, settings, cipher)
     await session.flush()
-    return await service.read(session, services, assessment)
+    return await service.read(session, settings, cipher, assessment)
+
+
+@router.delete(
+    "/reports/{report_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteReport",
+    tags=["reports"],
+    responses=error_responses(ReportNotFound),
+)
+async def delete_report(
+    report_id: str, principal: CurrentPrincipal, session: SessionDep
+) -> Response:
+    """Delete a report, its answers and its share links."""
+    # Here, not in reports/: the assessment behind the report goes too.
+    await service.delete_report(session, principal.user_id, report_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

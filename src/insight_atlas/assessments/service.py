@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, NamedTuple, cast
+from typing import Any
 
-from fastapi import Request
-from sqlalchemy import Table, and_, bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insight_atlas.accounts.dependencies import (
-    PRINCIPAL_QUERY,
-    Principal,
-    access_claims,
-    admit,
-    load_principal,
-    principal_from_record,
-)
-from insight_atlas.accounts.models import User
-from insight_atlas.assessments import errors
-from insight_atlas.assessments.models import (
-    STATUS_IN_PROGRESS,
-    STATUS_SUBMITTED,
-    Assessment,
-    Report,
-)
+from insight_atlas.accounts.dependencies import Principal
+from insight_atlas.assessments import errors, repository
+from insight_atlas.assessments.models import Assessment, AssessmentStatus
+from insight_atlas.assessments.repository import PendingSubmission
 from insight_atlas.assessments.schemas import (
     AssessmentPage,
     AssessmentRead,
@@ -33,9 +18,12 @@ from insight_atlas.assessments.schemas import (
     SaveResponses,
     StartAssessment,
 )
-from insight_atlas.assessments.worker_pool import ScoringFailed
+from insight_atlas.assessments.worker_pool import ReportScorer, ScoringFailed
+from insight_atlas.billing.dependencies import Subscriber
 from insight_atlas.billing.entitlements import ensure_entitled
-from insight_atlas.db import asyncpg_connection, database_released, utcnow
+from insight_atlas.consent.ledger import ASSESSMENT_PURPOSE, CURRENT_CONSENT_VERSION, record_consent
+from insight_atlas.crypto import FieldCipher
+from insight_atlas.db import database_released, utcnow, wipe_after_commit
 from insight_atlas.engine import (
     Instrument,
     UnknownInstrumentError,
@@ -43,95 +31,15 @@ from insight_atlas.engine import (
     load_instrument,
 )
 from insight_atlas.errors import TooManyRequests
-from insight_atlas.privacy.consent import ASSESSMENT_PURPOSE, CURRENT_CONSENT_VERSION
-from insight_atlas.privacy.models import ConsentRecord
-from insight_atlas.services import Services
+from insight_atlas.ops.ratelimit import RateLimiter
+from insight_atlas.reports.errors import ReportNotFound
+from insight_atlas.reports.models import Report
+from insight_atlas.reports.repository import owned_report
+from insight_atlas.settings import Settings
 from insight_atlas.validation import is_uuid
 
 WORK_STYLE = "work-style"
 ADD_ON_KEYS = frozenset({WORK_STYLE})
-
-
-class PendingSubmission(NamedTuple):
-    """What a submission reads of its assessment: plain values, no ORM object."""
-
-    id: str
-    instrument_key: str
-    include_work_style: bool
-    status: str
-    sex: str | None
-    age: int | None
-    answers: dict[str, Any]
-    timings: dict[str, Any]
-    free_text_ciphertext: bytes | None
-
-
-# Core tables: the submit path skips the ORM's unit of work (one object, two statements).
-_assessment_table = cast(Table, Assessment.__table__)
-_report_table = cast(Table, Report.__table__)
-# Built once: constructing a statement costs more CPU than running it.
-_SUBMISSION_QUERY = select(
-    *(_assessment_table.c[name] for name in PendingSubmission._fields)
-).where(
-    _assessment_table.c.id == bindparam("assessment_id"),
-    _assessment_table.c.user_id == bindparam("user_id"),
-)
-# The status condition makes two concurrent submissions of one assessment safe: only one
-# of them finds it in progress; the other answers 409 and writes nothing.
-_CLAIM_FOR_REPORT = (
-    update(_assessment_table)
-    .where(
-        _assessment_table.c.id == bindparam("claimed_id"),
-        _assessment_table.c.status == STATUS_IN_PROGRESS,
-    )
-    .values(
-        status=STATUS_SUBMITTED,
-        submitted_at=bindparam("claimed_at"),
-        updated_at=bindparam("claimed_at"),
-    )
-)
-_INSERT_REPORT = insert(_report_table)
-
-# On PostgreSQL the submit path speaks to asyncpg directly (see db.asyncpg_connection):
-# one round trip for the read and one for the write. The claim and the insert are one
-# statement, as atomic as the two above: a second concurrent submission finds the row no
-# longer in progress, claims nothing and so inserts nothing. The columns read follow
-# PendingSubmission's fields; the parameters written follow the report values in submit().
-_PG_SUBMISSION_SQL = """
-SELECT id, instrument_key, include_work_style, status, sex, age, answers, timings,
-       free_text_ciphertext
-FROM assessment WHERE id = $1 AND user_id = $2
-"""
-_PG_CLAIM_AND_INSERT_SQL = """
-WITH claimed AS (
-    UPDATE assessment SET status = 'submitted', submitted_at = $11, updated_at = $11
-    WHERE id = $3 AND status = 'in_progress'
-    RETURNING id
-)
-INSERT INTO report (id, user_id, assessment_id, instrument_key, instrument_version,
-                    engine_version, norms_version, validity, body_ciphertext, body_sha256,
-                    created_at)
-SELECT $1, $2, claimed.id, $4, $5, $6, $7, $8, $9, $10, $11 FROM claimed
-"""
-
-
-# On PostgreSQL a submission's sign-in check and its read are one round trip: the
-# principal query (accounts.dependencies) with the assessment left-joined, so the
-# sign-in is judged first (401) whether or not the assessment is the caller's (404).
-_PG_PRINCIPAL_AND_SUBMISSION = PRINCIPAL_QUERY.outerjoin(
-    _assessment_table,
-    and_(
-        _assessment_table.c.id == bindparam("assessment_id"),
-        _assessment_table.c.user_id == User.id,
-    ),
-).add_columns(*(_assessment_table.c[name] for name in PendingSubmission._fields))
-_PG_PRINCIPAL_AND_SUBMISSION_COMPILED = _PG_PRINCIPAL_AND_SUBMISSION.compile(
-    dialect=asyncpg_dialect()  # type: ignore[no-untyped-call]
-)
-_PG_PRINCIPAL_AND_SUBMISSION_SQL = str(_PG_PRINCIPAL_AND_SUBMISSION_COMPILED)
-# The bound parameters' names in the order of $1, $2, $3.
-_PG_PRINCIPAL_AND_SUBMISSION_ORDER = tuple(_PG_PRINCIPAL_AND_SUBMISSION_COMPILED.positiontup or ())
-_SUBMISSION_WIDTH = len(PendingSubmission._fields)
 
 
 def instrument_or_404(key: str) -> Instrument:
@@ -149,19 +57,22 @@ def _item_ids(assessment: Assessment | PendingSubmission) -> list[str]:
     return ids
 
 
-async def _throttle(services: Services, kind: str, principal: Principal, limit: int) -> None:
-    if not services.settings.rate_limit_enabled:
+async def _throttle(
+    settings: Settings, limiter: RateLimiter, kind: str, principal: Principal, limit: int
+) -> None:
+    if not settings.rate_limit_enabled:
         return
     # Named by the account, not its id alone, so counters never pass to a later account.
-    window = await services.rate_limiter.hit(f"{kind}:{principal.account}", 3600)
+    window = await limiter.hit(f"{kind}:{principal.account}", 3600)
     if window.count > limit:
         raise TooManyRequests(window.retry_after_seconds, f"Too many {kind} requests this hour.")
 
 
 async def start(
     session: AsyncSession,
-    services: Services,
-    principal: Principal,
+    settings: Settings,
+    limiter: RateLimiter,
+    subscriber: Subscriber,
     body: StartAssessment,
     *,
     ip_address: str,
@@ -185,27 +96,26 @@ async def start(
             f"{instrument.key!r} is an add-on: start a Big Five instrument with"
             " include_work_style=true."
         )
-    ensure_entitled(principal, f"instrument:{instrument.key}")
+    ensure_entitled(subscriber.subscription, f"instrument:{instrument.key}")
     if body.include_work_style:
-        ensure_entitled(principal, f"instrument:{WORK_STYLE}")
-    await _throttle(services, "assessment", principal, services.settings.assessments_per_hour)
-    consent = ConsentRecord(
-        user_id=principal.user_id,
+        ensure_entitled(subscriber.subscription, f"instrument:{WORK_STYLE}")
+    await _throttle(settings, limiter, "assessment", subscriber, settings.assessments_per_hour)
+    consent = record_consent(
+        session,
+        user_id=subscriber.user_id,
         purpose=ASSESSMENT_PURPOSE,
         version=body.consent_version,
-        accepted_at=utcnow(),
-        ip_address=ip_address[:64],
-        user_agent=(user_agent or "")[:300] or None,
+        ip_address=ip_address,
+        user_agent=user_agent,
     )
-    session.add(consent)
     await session.flush()
     assessment = Assessment(
         id=str(uuid.uuid4()),
-        user_id=principal.user_id,
+        user_id=subscriber.user_id,
         instrument_key=instrument.key,
         instrument_version=instrument.version,
         include_work_style=body.include_work_style,
-        status=STATUS_IN_PROGRESS,
+        status=AssessmentStatus.IN_PROGRESS,
         consent_id=consent.id,
         sex=body.sex,
         age=body.age,
@@ -219,10 +129,8 @@ async def start(
 
 async def get_owned(session: AsyncSession, user_id: int, assessment_id: str) -> Assessment:
     """The assessment if it belongs to the user; 404 otherwise (never reveal others')."""
-    if not is_uuid(assessment_id):
-        raise errors.AssessmentNotFound()
-    assessment = await session.scalar(
-        select(Assessment).where(Assessment.id == assessment_id, Assessment.user_id == user_id)
+    assessment = (
+        await repository.owned(session, user_id, assessment_id) if is_uuid(assessment_id) else None
     )
     if assessment is None:
         raise errors.AssessmentNotFound()
@@ -233,51 +141,20 @@ async def get_owned_submission(
     session: AsyncSession, user_id: int, assessment_id: str
 ) -> PendingSubmission:
     """`get_owned` for the submit path: the columns scoring needs, as plain values."""
-    if not is_uuid(assessment_id):
-        raise errors.AssessmentNotFound()
-    pg = await asyncpg_connection(session)
-    if pg is not None:
-        row = await pg.fetchrow(_PG_SUBMISSION_SQL, assessment_id, user_id)
-    else:
-        params = {"assessment_id": assessment_id, "user_id": user_id}
-        row = (await session.execute(_SUBMISSION_QUERY, params)).first()
-    if row is None:
-        raise errors.AssessmentNotFound()
-    return PendingSubmission(*row)
-
-
-async def authenticate_submission(
-    session: AsyncSession, request: Request, services: Services, assessment_id: str
-) -> tuple[Principal, PendingSubmission]:
-    """The caller (401 unless signed in) and their assessment (404 unless theirs), as
-    `get_current_principal` and `get_owned_submission` give them; on PostgreSQL in one
-    round trip."""
-    claims = access_claims(request, services)
-    pg = await asyncpg_connection(session)
-    if pg is None or not is_uuid(assessment_id):
-        principal = await load_principal(session, claims)
-        return principal, await get_owned_submission(session, principal.user_id, assessment_id)
-    params = {
-        "user_id": claims.user_id,
-        "session_id": claims.session_id,
-        "assessment_id": assessment_id,
-    }
-    record = await pg.fetchrow(
-        _PG_PRINCIPAL_AND_SUBMISSION_SQL,
-        *(params[name] for name in _PG_PRINCIPAL_AND_SUBMISSION_ORDER),
+    submission = (
+        await repository.pending_submission(session, user_id, assessment_id)
+        if is_uuid(assessment_id)
+        else None
     )
-    values = tuple(record) if record is not None else ()
-    # No row: no such sign-in, and admit() answers 401.
-    row = principal_from_record(session, values[:-_SUBMISSION_WIDTH]) if values else None
-    principal = admit(claims, row)
-    submission = PendingSubmission(*values[-_SUBMISSION_WIDTH:])
-    if submission.id is None:  # no assessment of that id is this user's
+    if submission is None:
         raise errors.AssessmentNotFound()
-    return principal, submission
+    return submission
 
 
-def save_responses(assessment: Assessment, body: SaveResponses, services: Services) -> Assessment:
-    if assessment.status != STATUS_IN_PROGRESS:
+def save_responses(
+    assessment: Assessment, body: SaveResponses, settings: Settings, cipher: FieldCipher
+) -> Assessment:
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
         raise errors.AlreadySubmitted()
     known = set(_item_ids(assessment))
     unknown = sorted(
@@ -294,7 +171,7 @@ def save_responses(assessment: Assessment, body: SaveResponses, services: Servic
             "answers must be 1..5: "
             + ", ".join(f"{k}={v}" for k, v in sorted(out_of_range.items())[:20])
         )
-    limit = services.settings.max_free_text_chars
+    limit = settings.max_free_text_chars
     if body.free_text is not None and len(body.free_text) > limit:
         problems.append(f"free_text is {len(body.free_text)} characters; the limit is {limit}")
     if problems:
@@ -327,7 +204,7 @@ def save_responses(assessment: Assessment, body: SaveResponses, services: Servic
     assessment.timings = timings
     if body.free_text is not None:
         text = body.free_text.strip()
-        assessment.free_text_ciphertext = services.cipher.encrypt_text(text) if text else None
+        assessment.free_text_ciphertext = cipher.encrypt_text(text) if text else None
     assessment.updated_at = utcnow()
     return assessment
 
@@ -357,14 +234,16 @@ def _unanswered(assessment: Assessment | PendingSubmission) -> list[str]:
 
 async def submit(
     session: AsyncSession,
-    services: Services,
+    settings: Settings,
+    limiter: RateLimiter,
+    scorer: ReportScorer,
     principal: Principal,
     assessment: PendingSubmission,
 ) -> tuple[Report, bytes]:
     """Score and store; returns the report (not attached to the session) and its JSON body."""
-    if assessment.status != STATUS_IN_PROGRESS:
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
         raise errors.AlreadySubmitted()
-    await _throttle(services, "submission", principal, services.settings.submissions_per_hour)
+    await _throttle(settings, limiter, "submission", principal, settings.submissions_per_hour)
     demographics = {k: v for k, v in (("sex", assessment.sex), ("age", assessment.age)) if v}
     try:
         # Decrypting the text, scoring, encrypting and hashing the report all happen in
@@ -372,7 +251,7 @@ async def submit(
         # every database slot is taken this one is handed back for that wait: submissions
         # queued for scoring do not keep other requests from the database.
         async with database_released(session):
-            result = await services.scorer.score(
+            result = await scorer.score(
                 assessment.instrument_key,
                 assessment.answers,
                 demographics or None,
@@ -387,7 +266,6 @@ async def submit(
             f"Too many unanswered items to score every scale ({len(missing)} unanswered).",
             details={"unanswered_item_ids": missing},
         )
-    # In the order of _PG_CLAIM_AND_INSERT_SQL's parameters ($1 to $11).
     values = {
         "id": str(uuid.uuid4()),
         "user_id": principal.user_id,
@@ -401,15 +279,7 @@ async def submit(
         "body_sha256": result.body_sha256,
         "created_at": utcnow(),
     }
-    pg = await asyncpg_connection(session)
-    if pg is not None:
-        claimed = await pg.execute(_PG_CLAIM_AND_INSERT_SQL, *values.values()) == "INSERT 0 1"
-    else:
-        claim = {"claimed_id": assessment.id, "claimed_at": values["created_at"]}
-        claimed = (await session.execute(_CLAIM_FOR_REPORT, claim)).rowcount == 1  # type: ignore[attr-defined]
-        if claimed:
-            await session.execute(_INSERT_REPORT, values)
-    if not claimed:
+    if not await repository.claim_and_insert_report(session, values):
         raise errors.AlreadySubmitted()
     return Report(**values), result.body
 
@@ -418,18 +288,8 @@ async def list_mine(
     session: AsyncSession, user_id: int, *, status: str | None, limit: int, offset: int
 ) -> AssessmentPage:
     """My assessments, newest first, with their progress (answers are not included)."""
-    mine = Assessment.user_id == user_id
-    if status is not None:
-        mine = mine & (Assessment.status == status)
-    total = await session.scalar(select(func.count()).select_from(Assessment).where(mine)) or 0
-    rows = await session.execute(
-        select(Assessment, Report.id)
-        .outerjoin(Report, Report.assessment_id == Assessment.id)
-        .where(mine)
-        .order_by(Assessment.created_at.desc(), Assessment.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
+    total = await repository.count_mine(session, user_id, status)
+    rows = await repository.page_of_mine(session, user_id, status, limit=limit, offset=offset)
     items = []
     for assessment, report_id in rows:
         item_ids = _item_ids(assessment)
@@ -451,18 +311,16 @@ async def list_mine(
     return AssessmentPage(items=items, total=total, limit=limit, offset=offset)
 
 
-async def read(session: AsyncSession, services: Services, assessment: Assessment) -> AssessmentRead:
+async def read(
+    session: AsyncSession, settings: Settings, cipher: FieldCipher, assessment: Assessment
+) -> AssessmentRead:
     item_ids = _item_ids(assessment)
     report_id = None
-    if assessment.status == STATUS_SUBMITTED:
-        report_id = await session.scalar(
-            select(Report.id).where(Report.assessment_id == assessment.id)
-        )
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        report_id = await repository.report_id_of(session, assessment.id)
     consent_version = None
     if assessment.consent_id is not None:
-        consent_version = await session.scalar(
-            select(ConsentRecord.version).where(ConsentRecord.id == assessment.consent_id)
-        )
+        consent_version = await repository.consent_version(session, assessment.consent_id)
     return AssessmentRead(
         id=assessment.id,
         instrument=assessment.instrument_key,
@@ -475,7 +333,7 @@ async def read(session: AsyncSession, services: Services, assessment: Assessment
         item_seconds=assessment.timings.get("items", {}),
         pages=assessment.timings.get("pages", []),
         free_text=(
-            services.cipher.decrypt_text(assessment.free_text_ciphertext)
+            cipher.decrypt_text(assessment.free_text_ciphertext)
             if assessment.free_text_ciphertext
             else None
         ),
@@ -483,9 +341,19 @@ async def read(session: AsyncSession, services: Services, assessment: Assessment
         total_items=len(item_ids),
         unanswered=[item for item in item_ids if item not in assessment.answers],
         consent_version=consent_version,
-        free_text_max_chars=services.settings.max_free_text_chars,
+        free_text_max_chars=settings.max_free_text_chars,
         report_id=report_id,
         created_at=assessment.created_at,
         updated_at=assessment.updated_at,
         submitted_at=assessment.submitted_at,
     )
+
+
+async def delete_report(session: AsyncSession, user_id: int, report_id: str) -> None:
+    """Delete one of the user's reports with the assessment it came from: a report and the
+    answers behind it live and die together (404 unless the report is theirs)."""
+    report = await owned_report(session, user_id, report_id) if is_uuid(report_id) else None
+    if report is None:
+        raise ReportNotFound()
+    await repository.delete_assessment(session, report.assessment_id)
+    wipe_after_commit(session)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from insight_atlas.accounts.dependencies import CurrentPrincipal, Principal
 from insight_atlas.billing.models import Subscription
 from insight_atlas.billing.plans import (
-    PAST_DUE,
     PLAN_ENTITLEMENTS,
-    PRO_MONTHLY,
+    Plan,
+    SubscriptionStatus,
     effective_plan,
     entitlements_for,
 )
@@ -44,8 +42,8 @@ def access_for(subscription: Subscription, now: dt.datetime) -> Access:
         entitlements=entitlements_for(
             subscription.plan, subscription.status, grace_period_ends_at=grace, now=now
         ),
-        payment_past_due=subscription.status == PAST_DUE,
-        grace_period_ends_at=grace if subscription.status == PAST_DUE else None,
+        payment_past_due=subscription.status == SubscriptionStatus.PAST_DUE,
+        grace_period_ends_at=grace if subscription.status == SubscriptionStatus.PAST_DUE else None,
     )
 
 
@@ -54,27 +52,18 @@ def plan_needed_for(entitlement: str) -> str:
     for plan, entitlements in PLAN_ENTITLEMENTS.items():
         if entitlement in entitlements:
             return plan
-    return PRO_MONTHLY
+    return Plan.PRO_MONTHLY
 
 
-def ensure_entitled(principal: Principal, entitlement: str) -> None:
-    if entitlement in access_for(principal.subscription, utcnow()).entitlements:
+def ensure_entitled(subscription: Subscription, entitlement: str) -> None:
+    """Nothing if the subscription's plan includes the entitlement; 402 otherwise."""
+    if entitlement in access_for(subscription, utcnow()).entitlements:
         return
     plan = plan_needed_for(entitlement)
     raise UpgradeRequired(
         f"This needs the {plan.replace('_', ' ').title()} plan or higher.",
         details={"plan_needed": plan, "entitlement": entitlement},
     )
-
-
-def require_entitlement(entitlement: str) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that answers 402 upgrade_required unless the plan includes it."""
-
-    async def dependency(principal: CurrentPrincipal) -> Principal:
-        ensure_entitled(principal, entitlement)
-        return principal
-
-    return dependency
 
 
 def billing_banner(access: Access) -> str | None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from insight_atlas.billing.models import StripeEvent
 from insight_atlas.db import utcnow
-from insight_atlas.ops.context import current_request_id
+from insight_atlas.request_context import current_request_id
 
 MAX_ERROR_CHARS = 4000
 Event = dict[str, Any]

@@ -7,10 +7,8 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from insight_atlas.billing.plans import Plan, SubscriptionStatus
 from insight_atlas.db import NEVER_REUSE_IDS, Base, BigIntegerId, UTCDateTime, utcnow
-
-PLAN_FREE = "free"
-STATUS_ACTIVE = "active"
 
 
 class Subscription(Base):
@@ -21,8 +19,8 @@ class Subscription(Base):
     user_id: Mapped[int] = mapped_column(
         BigIntegerId, ForeignKey("user.id", ondelete="CASCADE"), unique=True
     )
-    plan: Mapped[str] = mapped_column(String(32), default=PLAN_FREE)
-    status: Mapped[str] = mapped_column(String(32), default=STATUS_ACTIVE)
+    plan: Mapped[str] = mapped_column(String(32), default=Plan.FREE)
+    status: Mapped[str] = mapped_column(String(32), default=SubscriptionStatus.ACTIVE)
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_price_id: Mapped[str | None] = mapped_column(String(255))
@@ -58,8 +56,7 @@ class StripeEvent(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
     last_request_id: Mapped[str | None] = mapped_column(String(128))
-    # handled, orphaned (its account was deleted), refused (names another user's billing
-    # account) or failed (handler error, Stripe retries); NULL before the first outcome.
+    # An EventOutcome (billing/event_store.py); NULL before the first outcome.
     outcome: Mapped[str | None] = mapped_column(String(32))
 
 

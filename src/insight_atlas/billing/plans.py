@@ -6,12 +6,31 @@ Everything here is a pure function of its arguments (the caller passes "now").
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 
-FREE = "free"
-PRO_MONTHLY = "pro_monthly"
-PRO_YEARLY = "pro_yearly"
-PAID_PLANS: tuple[str, ...] = (PRO_MONTHLY, PRO_YEARLY)
+
+class Plan(enum.StrEnum):
+    FREE = "free"
+    PRO_MONTHLY = "pro_monthly"
+    PRO_YEARLY = "pro_yearly"
+
+
+class SubscriptionStatus(enum.StrEnum):
+    """Stripe's subscription statuses, in the order a subscription's life passes them (the
+    webhook breaks same-second ties by this order: billing/subscription_sync.py)."""
+
+    INCOMPLETE = "incomplete"
+    TRIALING = "trialing"
+    PAUSED = "paused"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    UNPAID = "unpaid"
+    INCOMPLETE_EXPIRED = "incomplete_expired"
+    CANCELED = "canceled"
+
+
+PAID_PLANS: tuple[Plan, ...] = (Plan.PRO_MONTHLY, Plan.PRO_YEARLY)
 
 FREE_ENTITLEMENTS: tuple[str, ...] = (
     "instrument:mini-ipip",
@@ -28,9 +47,9 @@ PRO_ENTITLEMENTS: tuple[str, ...] = (
 )
 
 PLAN_ENTITLEMENTS: dict[str, tuple[str, ...]] = {
-    FREE: FREE_ENTITLEMENTS,
-    PRO_MONTHLY: PRO_ENTITLEMENTS,
-    PRO_YEARLY: PRO_ENTITLEMENTS,
+    Plan.FREE: FREE_ENTITLEMENTS,
+    Plan.PRO_MONTHLY: PRO_ENTITLEMENTS,
+    Plan.PRO_YEARLY: PRO_ENTITLEMENTS,
 }
 
 
@@ -43,25 +62,24 @@ class PlanPrice:
 
 
 PLAN_PRICES: dict[str, PlanPrice] = {
-    FREE: PlanPrice("Free", 0, "usd", None),
-    PRO_MONTHLY: PlanPrice("Pro Monthly", 1900, "usd", "month"),
-    PRO_YEARLY: PlanPrice("Pro Yearly", 19000, "usd", "year"),
+    Plan.FREE: PlanPrice("Free", 0, "usd", None),
+    Plan.PRO_MONTHLY: PlanPrice("Pro Monthly", 1900, "usd", "month"),
+    Plan.PRO_YEARLY: PlanPrice("Pro Yearly", 19000, "usd", "year"),
 }
 
 # Stripe statuses under which a paid plan keeps its features (past_due only in grace).
-PAID_ACCESS_STATUSES = frozenset({"active", "trialing", "past_due"})
-PAST_DUE = "past_due"
-ACTIVE = "active"
-TRIALING = "trialing"
+PAID_ACCESS_STATUSES = frozenset(
+    {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING, SubscriptionStatus.PAST_DUE}
+)
 # A subscription in one of these states never becomes active again in Stripe.
-TERMINAL_STATUSES = frozenset({"canceled", "incomplete_expired"})
+TERMINAL_STATUSES = frozenset({SubscriptionStatus.CANCELED, SubscriptionStatus.INCOMPLETE_EXPIRED})
 
 
 def in_grace_period(
     status: str, grace_period_ends_at: dt.datetime | None, now: dt.datetime | None
 ) -> bool:
     """past_due keeps paid features only until the grace period stored with it ends."""
-    if status != PAST_DUE or grace_period_ends_at is None or now is None:
+    if status != SubscriptionStatus.PAST_DUE or grace_period_ends_at is None or now is None:
         return False
     return now < grace_period_ends_at
 
@@ -72,16 +90,18 @@ def effective_plan(
     *,
     grace_period_ends_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
-) -> str:
+) -> Plan:
     """The plan whose features apply now: a lapsed paid plan falls back to Free."""
-    if plan not in PLAN_ENTITLEMENTS or plan == FREE:
-        return FREE
+    if plan not in PLAN_ENTITLEMENTS or plan == Plan.FREE:
+        return Plan.FREE
     if status not in PAID_ACCESS_STATUSES:
-        return FREE
+        return Plan.FREE
     # Without a grace period (or a "now" to compare with) a failed payment buys nothing.
-    if status == PAST_DUE and not in_grace_period(status, grace_period_ends_at, now):
-        return FREE
-    return plan
+    if status == SubscriptionStatus.PAST_DUE and not in_grace_period(
+        status, grace_period_ends_at, now
+    ):
+        return Plan.FREE
+    return Plan(plan)
 
 
 def entitlements_for(
@@ -97,4 +117,7 @@ def entitlements_for(
 
 def has_live_paid_subscription(plan: str, status: str) -> bool:
     """A paid subscription Stripe still bills (a second checkout would double-charge)."""
-    return plan in PAID_PLANS and status in PAID_ACCESS_STATUSES | {"incomplete", "unpaid"}
+    return plan in PAID_PLANS and status in PAID_ACCESS_STATUSES | {
+        SubscriptionStatus.INCOMPLETE,
+        SubscriptionStatus.UNPAID,
+    }

@@ -29,9 +29,8 @@ from insight_atlas.billing.plans import (
     TERMINAL_STATUSES,
     has_live_paid_subscription,
 )
-from insight_atlas.db import utcnow
-from insight_atlas.services import ServicesDep
-from insight_atlas.settings import Settings
+from insight_atlas.db import Database, DatabaseDep, utcnow
+from insight_atlas.settings import Settings, SettingsDep
 from insight_atlas.validation import CheckedRoute
 
 router = APIRouter(
@@ -78,7 +77,7 @@ async def _form(request: Request) -> dict[str, str]:
     return {name: values[0] for name, values in fields.items()}
 
 
-async def _row(services: ServicesDep, claims: dict[str, Any]) -> Subscription:
+async def _row(database: Database, claims: dict[str, Any]) -> Subscription:
     """The subscription row a link was made for; 404 once its account is gone.
 
     The link names the user's id and the customer id stored on the row when the link was
@@ -86,7 +85,7 @@ async def _row(services: ServicesDep, claims: dict[str, Any]) -> Subscription:
     deleted account never reaches a later account, even one given the same id.
     """
     # A short read of its own: no transaction stays open while events are delivered.
-    async with services.sessionmaker() as session:
+    async with database.sessionmaker() as session:
         row = await session.scalar(
             select(Subscription).where(
                 Subscription.user_id == int(claims["user_id"]),
@@ -103,11 +102,10 @@ def _hidden_token(token: str) -> str:
 
 
 @router.get("/checkout", response_class=HTMLResponse, operation_id="sandboxCheckoutPage")
-async def checkout_page(token: str, services: ServicesDep) -> Response:
+async def checkout_page(token: str, settings: SettingsDep, database: DatabaseDep) -> Response:
     """The sandbox checkout page: plan, price, Pay and Cancel."""
-    settings = services.settings
     claims = sandbox_links.verify(settings, token, sandbox_links.CHECKOUT, utcnow())
-    await _row(services, claims)
+    await _row(database, claims)
     plan = str(claims["plan"])
     content = (
         f"<dl><dt>Plan</dt><dd>{html.escape(PLAN_PRICES[plan].name)}</dd>"
@@ -123,15 +121,16 @@ async def checkout_page(token: str, services: ServicesDep) -> Response:
 
 
 @router.post("/checkout", operation_id="sandboxCheckoutSubmit")
-async def checkout_submit(request: Request, services: ServicesDep) -> Response:
+async def checkout_submit(
+    request: Request, settings: SettingsDep, database: DatabaseDep
+) -> Response:
     """Pay (emits checkout.session.completed, customer.subscription.created, invoice.paid)."""
-    settings = services.settings
     form = await _form(request)
     claims = sandbox_links.verify(settings, form.get("token", ""), sandbox_links.CHECKOUT, utcnow())
     if form.get("action") != "pay":
         return RedirectResponse(service.cancel_url(settings), status_code=303)
     user_id, nonce = int(claims["user_id"]), str(claims["nonce"])
-    row = await _row(services, claims)
+    row = await _row(database, claims)
     if has_live_paid_subscription(row.plan, row.status) and (
         row.stripe_subscription_id != f"sub_sandbox_{nonce}"
     ):
@@ -183,11 +182,10 @@ def _portal_content(token: str, row: Subscription) -> str:
 
 
 @router.get("/portal", response_class=HTMLResponse, operation_id="sandboxPortalPage")
-async def portal_page(token: str, services: ServicesDep) -> Response:
+async def portal_page(token: str, settings: SettingsDep, database: DatabaseDep) -> Response:
     """The sandbox customer portal: switch plan, cancel, simulate payments."""
-    settings = services.settings
     claims = sandbox_links.verify(settings, token, sandbox_links.PORTAL, utcnow())
-    row = await _row(services, claims)
+    row = await _row(database, claims)
     return _page(settings, "Manage your subscription", _portal_content(token, row))
 
 
@@ -243,12 +241,11 @@ def _portal_events(
 
 
 @router.post("/portal", operation_id="sandboxPortalSubmit")
-async def portal_submit(request: Request, services: ServicesDep) -> Response:
+async def portal_submit(request: Request, settings: SettingsDep, database: DatabaseDep) -> Response:
     """Portal actions, each sent as the signed events Stripe would send."""
-    settings = services.settings
     form = await _form(request)
     claims = sandbox_links.verify(settings, form.get("token", ""), sandbox_links.PORTAL, utcnow())
-    row = await _row(services, claims)
+    row = await _row(database, claims)
     if row.status in TERMINAL_STATUSES:
         raise SandboxLinkInvalid()
     events = _portal_events(settings, row, form, utcnow())

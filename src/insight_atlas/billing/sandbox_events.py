@@ -17,8 +17,8 @@ from starlette.types import ASGIApp
 
 from insight_atlas.billing.errors import BillingProviderError
 from insight_atlas.billing.plans import PLAN_PRICES
-from insight_atlas.ops.context import current_request_id
 from insight_atlas.ops.logging import get_logger
+from insight_atlas.request_context import current_request_id
 from insight_atlas.settings import Settings
 
 log = get_logger("insight_atlas.billing.sandbox")

@@ -18,9 +18,9 @@ from insight_atlas.billing.models import DeletedStripeCustomer, Subscription
 from insight_atlas.billing.plans import (
     PLAN_ENTITLEMENTS,
     PLAN_PRICES,
-    PRO_MONTHLY,
-    PRO_YEARLY,
     TERMINAL_STATUSES,
+    Plan,
+    SubscriptionStatus,
     has_live_paid_subscription,
 )
 from insight_atlas.billing.schemas import PlanRead
@@ -28,7 +28,6 @@ from insight_atlas.billing.stripe_client import stripe_client
 from insight_atlas.billing.subscription_sync import customer_id_hash
 from insight_atlas.db import utcnow
 from insight_atlas.ops.logging import get_logger
-from insight_atlas.services import Services
 from insight_atlas.settings import Settings
 
 log = get_logger("insight_atlas.billing.service")
@@ -49,10 +48,11 @@ def list_plans() -> list[PlanRead]:
 
 
 def price_id_for(settings: Settings, plan: str) -> str:
-    return {
-        PRO_MONTHLY: settings.stripe_price_pro_monthly,
-        PRO_YEARLY: settings.stripe_price_pro_yearly,
-    }[plan]
+    prices: dict[str, str] = {
+        Plan.PRO_MONTHLY: settings.stripe_price_pro_monthly,
+        Plan.PRO_YEARLY: settings.stripe_price_pro_yearly,
+    }
+    return prices[plan]
 
 
 def _web_url(settings: Settings, path: str) -> str:
@@ -69,6 +69,15 @@ def cancel_url(settings: Settings) -> str:
 
 def portal_return_url(settings: Settings) -> str:
     return _web_url(settings, "/account/billing")
+
+
+async def start_free_plan(session: AsyncSession, user_id: int) -> Subscription:
+    """A new account's subscription row: every account has one, on the Free plan until
+    a checkout completes."""
+    subscription = Subscription(user_id=user_id, plan=Plan.FREE, status=SubscriptionStatus.ACTIVE)
+    session.add(subscription)
+    await session.flush()
+    return subscription
 
 
 async def locked_subscription(session: AsyncSession, user_id: int) -> Subscription:
@@ -108,9 +117,8 @@ async def _ensure_customer(
     return customer.id
 
 
-async def start_checkout(session: AsyncSession, services: Services, user: User, plan: str) -> str:
+async def start_checkout(session: AsyncSession, settings: Settings, user: User, plan: str) -> str:
     """The URL of a subscription checkout for `plan`; refused when already subscribed."""
-    settings = services.settings
     row = await locked_subscription(session, user.id)
     if has_live_paid_subscription(row.plan, row.status):
         raise AlreadySubscribed()
@@ -145,9 +153,8 @@ async def start_checkout(session: AsyncSession, services: Services, user: User, 
     return checkout.url
 
 
-async def open_portal(session: AsyncSession, services: Services, user: User) -> str:
+async def open_portal(session: AsyncSession, settings: Settings, user: User) -> str:
     """The URL of the customer portal (change plan, update card, cancel)."""
-    settings = services.settings
     row = await session.scalar(select(Subscription).where(Subscription.user_id == user.id))
     if row is None or row.stripe_customer_id is None:
         raise NoBillingAccount()
@@ -165,7 +172,7 @@ async def open_portal(session: AsyncSession, services: Services, user: User) -> 
 
 
 async def cancel_subscription_for_account_deletion(
-    session: AsyncSession, services: Services, user_id: int
+    session: AsyncSession, settings: Settings, user_id: int
 ) -> None:
     """Cancel the Stripe subscription now, before the account is deleted.
 
@@ -183,9 +190,9 @@ async def cancel_subscription_for_account_deletion(
     if row is None or row.stripe_subscription_id is None or row.status in TERMINAL_STATUSES:
         return
     subscription_id = row.stripe_subscription_id
-    if services.settings.billing_mode == "stripe":
+    if settings.billing_mode == "stripe":
         try:
-            async with stripe_client(services.settings) as client:
+            async with stripe_client(settings) as client:
                 await client.v1.subscriptions.cancel_async(
                     subscription_id,
                     options={"idempotency_key": f"atlas-cancel-{subscription_id}"},

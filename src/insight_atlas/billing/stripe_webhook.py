@@ -30,11 +30,9 @@ from insight_atlas.billing.errors import (
     WebhookHandlerFailed,
 )
 from insight_atlas.billing.plans import (
-    ACTIVE,
     PAID_ACCESS_STATUSES,
-    PAST_DUE,
     TERMINAL_STATUSES,
-    TRIALING,
+    SubscriptionStatus,
 )
 from insight_atlas.billing.schemas import WebhookReceipt
 from insight_atlas.errors import AppError
@@ -311,8 +309,10 @@ async def handle_invoice_paid(
         # A paid period only ever moves forward, whatever order the invoices came in.
         row.current_period_end = latest
     # A trial's zero-amount invoice is paid at its start; the trial goes on.
-    if row.status != TRIALING and _invoice_sets_status(row, ACTIVE, event):
-        sync.set_status(row, ACTIVE, _event_time(event), settings)
+    if row.status != SubscriptionStatus.TRIALING and _invoice_sets_status(
+        row, SubscriptionStatus.ACTIVE, event
+    ):
+        sync.set_status(row, SubscriptionStatus.ACTIVE, _event_time(event), settings)
     await sync.save(connection, row)
     log.info("invoice_paid_applied", user_id=row.user_id, subscription_id=subscription_id)
 
@@ -327,9 +327,9 @@ async def handle_invoice_payment_failed(
     if row.status not in PAID_ACCESS_STATUSES:
         _skipped("not_billing", status=row.status)
         return
-    if not _invoice_sets_status(row, PAST_DUE, event):
+    if not _invoice_sets_status(row, SubscriptionStatus.PAST_DUE, event):
         return
-    sync.set_status(row, PAST_DUE, _event_time(event), settings)
+    sync.set_status(row, SubscriptionStatus.PAST_DUE, _event_time(event), settings)
     await sync.save(connection, row)
     log.info(
         "invoice_payment_failed_applied",

@@ -24,11 +24,9 @@ from insight_atlas.accounts.models import User
 from insight_atlas.billing.errors import EventNotApplicable, EventOrphaned, EventRefused
 from insight_atlas.billing.models import DeletedStripeCustomer, Subscription
 from insight_atlas.billing.plans import (
-    FREE,
-    PAST_DUE,
-    PRO_MONTHLY,
-    PRO_YEARLY,
     TERMINAL_STATUSES,
+    Plan,
+    SubscriptionStatus,
     has_live_paid_subscription,
 )
 from insight_atlas.db import utcnow
@@ -108,8 +106,8 @@ def snapshot_of(subscription: Mapping[str, Any]) -> SubscriptionSnapshot:
 def plan_for_price(settings: Settings, price_id: str | None) -> str:
     """The plan is derived from the price Stripe bills, never from what a client says."""
     plans = {
-        settings.stripe_price_pro_monthly: PRO_MONTHLY,
-        settings.stripe_price_pro_yearly: PRO_YEARLY,
+        settings.stripe_price_pro_monthly: Plan.PRO_MONTHLY,
+        settings.stripe_price_pro_yearly: Plan.PRO_YEARLY,
     }
     if price_id in plans:
         return plans[price_id]
@@ -319,7 +317,7 @@ def apply_snapshot(
             settings.stripe_price_pro_monthly,
             settings.stripe_price_pro_yearly,
         ):
-            row.plan = FREE
+            row.plan = Plan.FREE
         else:
             row.plan = plan_for_price(settings, snapshot.price_id)
         row.stripe_subscription_id = snapshot.subscription_id
@@ -379,8 +377,8 @@ def set_status(
     row: SubscriptionState, status: str, event_at: dt.datetime, settings: Settings
 ) -> None:
     """Set the Stripe status; entering past_due starts the grace period once."""
-    if status == PAST_DUE:
-        if row.status != PAST_DUE or row.grace_period_ends_at is None:
+    if status == SubscriptionStatus.PAST_DUE:
+        if row.status != SubscriptionStatus.PAST_DUE or row.grace_period_ends_at is None:
             row.grace_period_ends_at = event_at + dt.timedelta(days=settings.past_due_grace_days)
     else:
         row.grace_period_ends_at = None

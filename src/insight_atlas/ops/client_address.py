@@ -80,3 +80,9 @@ class ClientAddressRule:
         except ValueError:
             return False
         return any(ip in network for network in self._proxies)
+
+
+def client_address(request: Request) -> str:
+    """The address the request comes from, by the app's rule (CLIENT_IP_HEADER and proxies)."""
+    rule: ClientAddressRule = request.app.state.client_addresses
+    return rule.address_of(request)

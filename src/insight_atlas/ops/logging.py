@@ -8,8 +8,8 @@ from typing import Any
 
 import structlog
 
-from insight_atlas.ops.context import current_request_id
 from insight_atlas.ops.redaction import redact_log_message
+from insight_atlas.request_context import current_request_id
 
 
 def _add_request_id(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:

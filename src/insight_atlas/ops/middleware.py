@@ -17,10 +17,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from insight_atlas.errors import error_body
-from insight_atlas.ops.context import reset_request_id, set_request_id
 from insight_atlas.ops.logging import get_logger
 from insight_atlas.ops.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from insight_atlas.ops.redaction import loggable_path
+from insight_atlas.request_context import reset_request_id, set_request_id
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 _log = get_logger("insight_atlas.access")
@@ -91,7 +91,7 @@ class RequestContextMiddleware:
         except Exception:
             _log.exception("unhandled_error", method=scope["method"], path=loggable_path(scope))
             if not response_started:
-                body = error_body(500, "internal_error", "An internal error occurred.")
+                body = error_body("internal_error", "An internal error occurred.")
                 await send_with_headers(
                     {
                         "type": "http.response.start",
@@ -216,7 +216,7 @@ class RequestBodyLimitMiddleware:
 async def _send_error(
     send: Send, status: int, code: str, message: str, *, close: bool = False
 ) -> None:
-    body = error_body(status, code, message)
+    body = error_body(code, message)
     headers: list[Any] = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

@@ -47,13 +47,17 @@ class ScoringWorkerUnavailable(AppError):
 
 # Raised by asyncpg itself, for statements run past SQLAlchemy (db.DirectConnection) or
 # while connecting: the server went away, refuses connections while it starts or stops, or
-# the connection is already closed.
+# the connection is already closed. InternalClientError ("cannot switch to state 12;
+# another operation (2) is in progress") is a connection whose protocol was left mid-way
+# by the server's shutdown message arriving during a statement: unusable, and discarded
+# (DirectConnection invalidates a connection after any error).
 _ASYNCPG_CONNECTION_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
 )
 
 

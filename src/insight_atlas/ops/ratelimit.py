@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Annotated, Protocol
 
 import structlog
+from fastapi import Depends, Request
 from redis.asyncio import Redis
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -214,3 +215,11 @@ class RedisUnreachable(RedisError):
 
 def create_rate_limiter(redis_url: str) -> RateLimiter:
     return RedisRateLimiter(redis_url) if redis_url else MemoryRateLimiter()
+
+
+async def app_rate_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+RateLimiterDep = Annotated[RateLimiter, Depends(app_rate_limiter)]

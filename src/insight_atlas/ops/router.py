@@ -14,10 +14,12 @@ from sqlalchemy import text
 from starlette.responses import Response
 
 from insight_atlas import __version__
-from insight_atlas.errors import AppError
+from insight_atlas.db import DatabaseDep
+from insight_atlas.errors import AppError, error_responses
 from insight_atlas.migrate import current_revisions, schema_state
 from insight_atlas.ops.metrics import REGISTRY
-from insight_atlas.services import ServicesDep
+from insight_atlas.ops.ratelimit import RateLimiterDep
+from insight_atlas.settings import SettingsDep
 from insight_atlas.validation import CheckedRoute
 
 router = APIRouter(tags=["operations"], route_class=CheckedRoute)
@@ -78,15 +80,15 @@ async def healthz() -> Response:
     "/readyz",
     response_model=ReadyResponse,
     operation_id="readyz",
-    responses={503: {"description": "Database unreachable or migrations not at head"}},
+    responses=error_responses(NotReady),
 )
-async def readyz(request: Request, services: ServicesDep) -> ReadyResponse:
+async def readyz(request: Request, database: DatabaseDep, limiter: RateLimiterDep) -> ReadyResponse:
     """Readiness: the database answers and its schema is at the code's migration head (or
     ahead of it, after a rollback)."""
     expected: tuple[str, ...] = request.app.state.migration_heads
     try:
         async with asyncio.timeout(3):
-            async with services.engine.connect() as connection:
+            async with database.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
                 current = await connection.run_sync(current_revisions)
     except TimeoutError as exc:
@@ -99,7 +101,7 @@ async def readyz(request: Request, services: ServicesDep) -> ReadyResponse:
             f"migrations not at head: database at {','.join(current) or 'none'},"
             f" code expects {','.join(expected)}; run 'atlas db upgrade'"
         )
-    redis = await services.rate_limiter.health()
+    redis = await limiter.health()
     return ReadyResponse(
         status="degraded" if redis.startswith("unreachable") else "ok",
         database="ok",
@@ -110,9 +112,8 @@ async def readyz(request: Request, services: ServicesDep) -> ReadyResponse:
 
 
 @router.get("/version", response_model=VersionResponse, operation_id="version")
-async def version(services: ServicesDep) -> VersionResponse:
+async def version(settings: SettingsDep) -> VersionResponse:
     """Version, git commit, environment and billing mode of this instance."""
-    settings = services.settings
     return VersionResponse(
         version=__version__,
         git_sha=settings.git_sha or _git_sha_from_checkout(),

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insight_atlas.accounts.errors import WrongCurrentPassword
 from insight_atlas.accounts.lockout import check_password
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
-from insight_atlas.assessments.models import Assessment, Report, ShareLink
+from insight_atlas.accounts.passwords import PasswordService
+from insight_atlas.assessments.models import Assessment
 from insight_atlas.billing.customer_events import (
     EventOwner,
     events_of,
@@ -20,10 +21,13 @@ from insight_atlas.billing.customer_events import (
 )
 from insight_atlas.billing.models import Subscription
 from insight_atlas.billing.service import cancel_subscription_for_account_deletion
+from insight_atlas.consent.models import ConsentRecord
+from insight_atlas.crypto import FieldCipher
 from insight_atlas.db import wipe_after_commit
-from insight_atlas.privacy.models import ConsentRecord
+from insight_atlas.ops.ratelimit import RateLimiter
 from insight_atlas.privacy.schemas import PurgeResult
-from insight_atlas.services import Services
+from insight_atlas.reports.models import Report, ShareLink
+from insight_atlas.settings import Settings
 
 EXPORT_FORMAT_VERSION = "2"  # 2: billing events, reset-link records, price and grace dates
 
@@ -36,7 +40,7 @@ def _event_owner(user_id: int, subscription: Subscription | None) -> EventOwner:
     )
 
 
-async def export(session: AsyncSession, services: Services, user: User) -> dict[str, Any]:
+async def export(session: AsyncSession, cipher: FieldCipher, user: User) -> dict[str, Any]:
     """Everything stored about the user, decrypted, as one JSON-ready document."""
     subscription = await session.scalar(select(Subscription).where(Subscription.user_id == user.id))
     consents = (
@@ -77,7 +81,6 @@ async def export(session: AsyncSession, services: Services, user: User) -> dict[
     ).all()
     connection = await session.connection()
     billing_events = [e async for e in events_of(connection, _event_owner(user.id, subscription))]
-    cipher = services.cipher
     return {
         "format_version": EXPORT_FORMAT_VERSION,
         "account": {
@@ -202,16 +205,27 @@ async def purge_data(session: AsyncSession, user_id: int) -> PurgeResult:
 
 
 async def delete_account(
-    session: AsyncSession, services: Services, user: User, password: str
+    session: AsyncSession,
+    settings: Settings,
+    limiter: RateLimiter,
+    passwords: PasswordService,
+    user: User,
+    password: str,
 ) -> None:
     # Counted like a sign-in: a stolen access token must not allow unlimited guesses.
     verified = await check_password(
-        session, services, email=user.email, password_hash=user.password_hash, password=password
+        session,
+        settings,
+        limiter,
+        passwords,
+        email=user.email,
+        password_hash=user.password_hash,
+        password=password,
     )
     if not verified:
         raise WrongCurrentPassword("The password is incorrect; the account was not deleted.")
     # Billing first: if Stripe refuses, nothing is deleted and the person can retry.
-    await cancel_subscription_for_account_deletion(session, services, user.id)
+    await cancel_subscription_for_account_deletion(session, settings, user.id)
     subscription = await session.scalar(select(Subscription).where(Subscription.user_id == user.id))
     # Stored Stripe events name the customer (ids, e-mail, name): redacted in the same
     # transaction, keeping only what idempotency needs (event id, type, time).

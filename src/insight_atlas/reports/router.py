@@ -7,11 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response, status
 
 from insight_atlas.accounts.dependencies import CurrentPrincipal
-from insight_atlas.billing.entitlements import ensure_entitled
+from insight_atlas.billing.dependencies import CurrentSubscriber
+from insight_atlas.billing.entitlements import UpgradeRequired, ensure_entitled
+from insight_atlas.crypto import CipherDep
 from insight_atlas.db import SessionDep
-from insight_atlas.reports import service
+from insight_atlas.errors import error_responses
+from insight_atlas.reports import errors, service
 from insight_atlas.reports.schemas import Comparison, ReportPage, ShareLinkRead, ShareRequest
-from insight_atlas.services import ServicesDep
+from insight_atlas.settings import SettingsDep
 from insight_atlas.validation import CheckedRoute
 
 router = APIRouter(prefix="/v1", tags=["reports"], route_class=CheckedRoute)
@@ -31,45 +34,37 @@ async def list_reports(
 @router.get(
     "/reports/{report_id}",
     operation_id="getReport",
-    responses={200: {"description": "The stored report", "content": {"application/json": {}}}},
+    responses={
+        200: {"description": "The stored report", "content": {"application/json": {}}},
+        **error_responses(errors.ReportNotFound),
+    },
 )
 async def get_report(
-    report_id: str, principal: CurrentPrincipal, session: SessionDep, services: ServicesDep
+    report_id: str, principal: CurrentPrincipal, session: SessionDep, cipher: CipherDep
 ) -> Response:
     """One of my reports, exactly as it was computed."""
     report = await service.get_owned(session, principal.user_id, report_id)
-    return Response(service.report_document(services, report), media_type="application/json")
-
-
-@router.delete(
-    "/reports/{report_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteReport"
-)
-async def delete_report(
-    report_id: str, principal: CurrentPrincipal, session: SessionDep
-) -> Response:
-    """Delete a report, its answers and its share links."""
-    report = await service.get_owned(session, principal.user_id, report_id)
-    await service.delete_report(session, report)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return Response(service.report_document(cipher, report), media_type="application/json")
 
 
 @router.get(
     "/reports/{report_id}/compare/{other_id}",
     response_model=Comparison,
     operation_id="compareReports",
+    responses=error_responses(errors.ReportNotFound, errors.NotComparable, UpgradeRequired),
 )
 async def compare_reports(
     report_id: str,
     other_id: str,
-    principal: CurrentPrincipal,
+    subscriber: CurrentSubscriber,
     session: SessionDep,
-    services: ServicesDep,
+    cipher: CipherDep,
 ) -> Comparison:
     """Change per scale between two of my reports, with a reliable-change index."""
-    first = await service.get_owned(session, principal.user_id, report_id)
-    second = await service.get_owned(session, principal.user_id, other_id)
-    ensure_entitled(principal, "reports:compare")
-    return service.compare(services, first, second)
+    first = await service.get_owned(session, subscriber.user_id, report_id)
+    second = await service.get_owned(session, subscriber.user_id, other_id)
+    ensure_entitled(subscriber.subscription, "reports:compare")
+    return service.compare(cipher, first, second)
 
 
 @router.post(
@@ -77,19 +72,20 @@ async def compare_reports(
     status_code=status.HTTP_201_CREATED,
     response_model=ShareLinkRead,
     operation_id="shareReport",
+    responses=error_responses(errors.ReportNotFound, UpgradeRequired),
 )
 async def share_report(
     report_id: str,
-    principal: CurrentPrincipal,
+    subscriber: CurrentSubscriber,
     session: SessionDep,
-    services: ServicesDep,
+    settings: SettingsDep,
     body: ShareRequest | None = None,
 ) -> ShareLinkRead:
     """Create an expiring, revocable read-only link to a report (scores and narrative only)."""
-    report = await service.get_owned(session, principal.user_id, report_id)
-    ensure_entitled(principal, "reports:share")
+    report = await service.get_owned(session, subscriber.user_id, report_id)
+    ensure_entitled(subscriber.subscription, "reports:share")
     return await service.create_share_link(
-        session, services, report, body.expires_in_days if body else None
+        session, settings, report, body.expires_in_days if body else None
     )
 
 
@@ -97,6 +93,7 @@ async def share_report(
     "/reports/{report_id}/share",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="revokeShareLinks",
+    responses=error_responses(errors.ReportNotFound),
 )
 async def revoke_share(
     report_id: str, principal: CurrentPrincipal, session: SessionDep
@@ -107,9 +104,13 @@ async def revoke_share(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/shared/{token}", operation_id="getSharedReport")
+@router.get(
+    "/shared/{token}",
+    operation_id="getSharedReport",
+    responses=error_responses(errors.ReportNotFound),
+)
 async def get_shared_report(
-    token: Annotated[str, Path(max_length=200)], session: SessionDep, services: ServicesDep
+    token: Annotated[str, Path(max_length=200)], session: SessionDep, cipher: CipherDep
 ) -> dict[str, Any]:
     """A shared report: scores and narrative, never answers, free text or identity."""
-    return await service.shared_view(session, services, token)
+    return await service.shared_view(session, cipher, token)

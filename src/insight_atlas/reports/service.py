@@ -1,4 +1,5 @@
-"""Persisted reports: history, one report, deletion, comparison, share links."""
+"""Persisted reports: history, one report, comparison, share links (deleting a report
+deletes its assessment: assessments/service.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import math
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts import tokens
-from insight_atlas.assessments import errors
-from insight_atlas.assessments.models import Assessment, Report, ShareLink
-from insight_atlas.db import utcnow, wipe_after_commit
+from insight_atlas.crypto import FieldCipher
+from insight_atlas.db import utcnow
+from insight_atlas.reports import errors, repository
+from insight_atlas.reports.models import Report, ShareLink
 from insight_atlas.reports.schemas import (
     Comparison,
     ReportPage,
@@ -22,7 +23,7 @@ from insight_atlas.reports.schemas import (
     ShareLinkRead,
 )
 from insight_atlas.reports.shared_view import shared_report
-from insight_atlas.services import Services
+from insight_atlas.settings import Settings
 from insight_atlas.validation import is_uuid
 
 RCI_THRESHOLD = 1.96
@@ -34,36 +35,20 @@ RCI_CITATION = (
 
 
 async def get_owned(session: AsyncSession, user_id: int, report_id: str) -> Report:
-    if not is_uuid(report_id):
-        raise errors.ReportNotFound()
-    report = await session.scalar(
-        select(Report).where(Report.id == report_id, Report.user_id == user_id)
+    """The report if it belongs to the user; 404 otherwise (never reveal others')."""
+    report = (
+        await repository.owned_report(session, user_id, report_id) if is_uuid(report_id) else None
     )
     if report is None:
         raise errors.ReportNotFound()
     return report
 
 
-def _active_share(now: dt.datetime) -> Any:
-    return exists().where(
-        ShareLink.report_id == Report.id,
-        ShareLink.revoked_at.is_(None),
-        ShareLink.expires_at > now,
-    )
-
-
 async def list_reports(
     session: AsyncSession, user_id: int, *, limit: int, offset: int
 ) -> ReportPage:
-    now = utcnow()
-    total = await session.scalar(select(func.count()).where(Report.user_id == user_id)) or 0
-    rows = await session.execute(
-        select(Report, _active_share(now).label("shared"))
-        .where(Report.user_id == user_id)
-        .order_by(Report.created_at.desc(), Report.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
+    total = await repository.count_reports(session, user_id)
+    rows = await repository.page_of_reports(session, user_id, utcnow(), limit=limit, offset=offset)
     return ReportPage(
         items=[summary(report, shared) for report, shared in rows],
         total=total,
@@ -86,12 +71,12 @@ def summary(report: Report, shared: bool) -> ReportSummary:
     )
 
 
-def report_body(services: Services, report: Report) -> bytes:
+def report_body(cipher: FieldCipher, report: Report) -> bytes:
     """The engine's report JSON exactly as it was produced."""
-    return services.cipher.decrypt_document(report.body_ciphertext)
+    return cipher.decrypt_document(report.body_ciphertext)
 
 
-def report_document(services: Services, report: Report, body: bytes | None = None) -> bytes:
+def report_document(cipher: FieldCipher, report: Report, body: bytes | None = None) -> bytes:
     """`{"id", "assessment_id", "created_at", "report": <engine JSON, byte for byte>}`.
 
     `body` skips decryption when the caller already holds the plaintext."""
@@ -104,21 +89,15 @@ def report_document(services: Services, report: Report, body: bytes | None = Non
         }
     )
     if body is None:
-        body = report_body(services, report)
+        body = report_body(cipher, report)
     return meta[:-1] + b',"report":' + body + b"}"
-
-
-async def delete_report(session: AsyncSession, report: Report) -> None:
-    # The assessment goes too: a report and the answers behind it live and die together.
-    await session.execute(delete(Assessment).where(Assessment.id == report.assessment_id))
-    wipe_after_commit(session)
 
 
 def _scales_by_key(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {scale["key"]: scale for scale in body.get("scales", [])}
 
 
-def compare(services: Services, earlier: Report, later: Report) -> Comparison:
+def compare(cipher: FieldCipher, earlier: Report, later: Report) -> Comparison:
     if earlier.id == later.id:
         # Zero change against itself says nothing: the person meant another report.
         raise errors.NotComparable("A report cannot be compared with itself; choose another.")
@@ -129,8 +108,8 @@ def compare(services: Services, earlier: Report, later: Report) -> Comparison:
         )
     if earlier.created_at > later.created_at:
         earlier, later = later, earlier
-    before = _scales_by_key(orjson.loads(report_body(services, earlier)))
-    after = _scales_by_key(orjson.loads(report_body(services, later)))
+    before = _scales_by_key(orjson.loads(report_body(cipher, earlier)))
+    after = _scales_by_key(orjson.loads(report_body(cipher, later)))
     changes: list[ScaleChange] = []
     skipped: list[str] = []
     for key, first in before.items():
@@ -190,11 +169,11 @@ def compare(services: Services, earlier: Report, later: Report) -> Comparison:
 
 
 async def create_share_link(
-    session: AsyncSession, services: Services, report: Report, days: int | None
+    session: AsyncSession, settings: Settings, report: Report, days: int | None
 ) -> ShareLinkRead:
     now = utcnow()
     token = tokens.new_opaque_token()
-    expires_at = now + dt.timedelta(days=days or services.settings.share_link_days)
+    expires_at = now + dt.timedelta(days=days or settings.share_link_days)
     session.add(
         ShareLink(
             report_id=report.id,
@@ -205,36 +184,24 @@ async def create_share_link(
         )
     )
     await session.flush()
-    base = services.settings.public_web_url.rstrip("/")
+    base = settings.public_web_url.rstrip("/")
     return ShareLinkRead(token=token, url=f"{base}/shared/{token}", expires_at=expires_at)
 
 
 async def revoke_share_links(session: AsyncSession, report: Report) -> int:
-    result = await session.execute(
-        update(ShareLink)
-        .where(ShareLink.report_id == report.id, ShareLink.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return await repository.revoke_links(session, report.id, utcnow())
 
 
-async def shared_view(session: AsyncSession, services: Services, token: str) -> dict[str, Any]:
+async def shared_view(session: AsyncSession, cipher: FieldCipher, token: str) -> dict[str, Any]:
     now = utcnow()
-    row = (
-        await session.execute(
-            select(ShareLink, Report)
-            .join(Report, Report.id == ShareLink.report_id)
-            .where(ShareLink.token_hash == tokens.hash_opaque_token(token))
-        )
-    ).first()
+    row = await repository.link_with_report(session, tokens.hash_opaque_token(token))
     if row is None:
         raise errors.ReportNotFound("This link is invalid, expired or revoked.")
     link, report = row
     if link.revoked_at is not None or link.expires_at <= now:
         raise errors.ReportNotFound("This link is invalid, expired or revoked.")
     return {
-        "report": shared_report(orjson.loads(report_body(services, report))),
+        "report": shared_report(orjson.loads(report_body(cipher, report))),
         "created_at": report.created_at,
         "expires_at": link.expires_at,
         "shared": True,

@@ -1,0 +1,66 @@
+"""Queries of reports and their share links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insight_atlas.reports.models import Report, ShareLink
+
+
+async def owned_report(session: AsyncSession, user_id: int, report_id: str) -> Report | None:
+    return await session.scalar(
+        select(Report).where(Report.id == report_id, Report.user_id == user_id)
+    )
+
+
+def _active_share(now: dt.datetime) -> Any:
+    return exists().where(
+        ShareLink.report_id == Report.id,
+        ShareLink.revoked_at.is_(None),
+        ShareLink.expires_at > now,
+    )
+
+
+async def count_reports(session: AsyncSession, user_id: int) -> int:
+    return await session.scalar(select(func.count()).where(Report.user_id == user_id)) or 0
+
+
+async def page_of_reports(
+    session: AsyncSession, user_id: int, now: dt.datetime, *, limit: int, offset: int
+) -> list[tuple[Report, bool]]:
+    """Newest first, each with whether a share link is live."""
+    rows = await session.execute(
+        select(Report, _active_share(now).label("shared"))
+        .where(Report.user_id == user_id)
+        .order_by(Report.created_at.desc(), Report.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(report, bool(shared)) for report, shared in rows]
+
+
+async def revoke_links(session: AsyncSession, report_id: str, now: dt.datetime) -> int:
+    result = await session.execute(
+        update(ShareLink)
+        .where(ShareLink.report_id == report_id, ShareLink.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def link_with_report(
+    session: AsyncSession, token_hash: str
+) -> tuple[ShareLink, Report] | None:
+    row = (
+        await session.execute(
+            select(ShareLink, Report)
+            .join(Report, Report.id == ShareLink.report_id)
+            .where(ShareLink.token_hash == token_hash)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
