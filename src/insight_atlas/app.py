@@ -36,7 +36,25 @@ from insight_atlas.settings import Settings, get_settings
 from insight_atlas.website import WebsiteFallback, website_for
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def tune_gc_for_serving() -> None:
+    """Garbage-collector settings for a server process (not for one app among many, as in
+    the tests: they change the whole process)."""
+    # Everything built at start-up lives as long as the process: keep it out of the
+    # collector's full passes, which otherwise rescan it and pause every request.
+    gc.collect()
+    gc.freeze()
+    # A request allocates thousands of short-lived containers; collecting the young
+    # generation every 10,000 allocations instead of 700 lets most die by reference
+    # count first (−2% instructions per request, docs/PERFORMANCE.md).
+    gc.set_threshold(10_000, 10, 10)
+
+
+def create_served_app() -> FastAPI:
+    """The app as `atlas serve` runs it: settings from the environment, GC tuned."""
+    return create_app(tune_gc=True)
+
+
+def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     database = create_database(settings)
@@ -47,14 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await scorer.start()
-        # Everything built at start-up lives as long as the process: keep it out of the
-        # collector's full passes, which otherwise rescan it and pause every request.
-        gc.collect()
-        gc.freeze()
-        # A request allocates thousands of short-lived containers; collecting the young
-        # generation every 10,000 allocations instead of 700 lets most die by reference
-        # count first (−2% instructions per request, docs/PERFORMANCE.md).
-        gc.set_threshold(10_000, 10, 10)
+        if tune_gc:
+            tune_gc_for_serving()
         yield
         await scorer.close()
         await rate_limiter.close()

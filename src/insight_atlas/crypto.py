@@ -51,7 +51,7 @@ class FieldCipher:
     def encrypt_document(self, document: bytes) -> bytes:
         """Compress, then encrypt: report bodies are repetitive JSON, 3-4x smaller packed."""
         # Zstandard level 1 against zlib level 1 on a 25.7 KB report: 7.6 against 8.1 KB,
-        # in 46 against 162 microseconds (docs/PERFORMANCE.md, sixth round).
+        # in 46 against 162 microseconds (docs/PERFORMANCE.md).
         return self.encrypt(zstandard.compress(document, 1))
 
     def decrypt_document(self, ciphertext: bytes) -> bytes:

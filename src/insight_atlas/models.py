@@ -6,6 +6,7 @@ from insight_atlas.billing.models import DeletedStripeCustomer, StripeEvent, Sub
 from insight_atlas.consent.models import ConsentRecord
 from insight_atlas.db import Base
 from insight_atlas.reports.models import Report, ShareLink
+from insight_atlas.reports.rewrite_models import ReportRewrite
 
 __all__ = [
     "Assessment",
@@ -16,6 +17,7 @@ __all__ = [
     "PasswordResetToken",
     "RefreshToken",
     "Report",
+    "ReportRewrite",
     "ShareLink",
     "StripeEvent",
     "Subscription",

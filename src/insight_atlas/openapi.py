@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
@@ -36,7 +36,7 @@ def _calls(dependant: Dependant) -> Iterator[Any]:
         yield from _calls(sub)
 
 
-def _implied_errors(route: APIRoute, operation: dict[str, Any]) -> list[ErrorSpec]:
+def _implied_errors(route: routing.RouteContext, operation: dict[str, Any]) -> list[ErrorSpec]:
     calls = list(_calls(route.dependant))
     implied: list[ErrorSpec] = []
     if any(isinstance(call, SecurityBase) for call in calls):
@@ -84,8 +84,9 @@ def openapi_builder(app: FastAPI) -> Callable[[], dict[str, Any]]:
             description=app.description,
             routes=app.routes,
         )
-        for route in app.routes:
-            if not isinstance(route, APIRoute) or not route.include_in_schema:
+        # Routes as FastAPI itself walks them for the document (included routers too).
+        for route in routing.iter_route_contexts(app.routes):
+            if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
                 continue
             for method in route.methods or ():
                 operation = document["paths"].get(route.path_format, {}).get(method.lower())

@@ -106,6 +106,15 @@ class Settings(BaseSettings):
     max_free_text_chars: int = Field(default=5000, ge=100, le=20000)
     engine_processes: int = Field(default=1, ge=0, le=32)
 
+    # Optional plain-language rewrite of a report's narrative by a language model behind
+    # any OpenAI-compatible endpoint (reports/rewrite.py); off while the URL or model is
+    # empty.
+    narrative_llm_base_url: str = ""
+    narrative_llm_model: str = ""
+    narrative_llm_api_key: str = ""
+    narrative_llm_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    narrative_rewrites_per_hour: int = Field(default=10, ge=1)
+
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = DEFAULT_WEBHOOK_SECRET
     stripe_price_pro_monthly: str = "price_sandbox_pro_monthly"
@@ -208,6 +217,10 @@ class Settings(BaseSettings):
     @property
     def billing_mode(self) -> str:
         return "stripe" if self.stripe_secret_key else "sandbox"
+
+    @property
+    def narrative_rewrite_enabled(self) -> bool:
+        return bool(self.narrative_llm_base_url.strip() and self.narrative_llm_model.strip())
 
     @property
     def encryption_key_file(self) -> Path:

@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from conftest import assert_error, bearer, signed_in_user
+from helpers.api import assert_error, bearer, signed_in_user
 from insight_atlas.accounts import tokens
 from insight_atlas.accounts.dependencies import authenticate
 from insight_atlas.accounts.errors import InvalidToken

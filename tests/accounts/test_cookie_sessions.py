@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import CLIENT_IP, TEST_PASSWORD, assert_error, bearer, register
+from helpers.api import CLIENT_IP, TEST_PASSWORD, assert_error, bearer, register
 
 SITE = "http://127.0.0.1:8000"
 

@@ -16,10 +16,11 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import insert, select
 
-from conftest import TEST_PASSWORD, assert_error, bearer, login, signed_in_user, unique_email
-from flows import complete_report, make_pro, start
+from helpers.api import TEST_PASSWORD, assert_error, bearer, login, signed_in_user, unique_email
+from helpers.factory import create_account
+from helpers.flows import complete_report, make_pro, start
 from insight_atlas.accounts import tokens
-from insight_atlas.accounts.models import PasswordResetToken, User
+from insight_atlas.accounts.models import PasswordResetToken
 from insight_atlas.billing.models import Subscription
 from insight_atlas.db import utcnow
 from insight_atlas.settings import Settings
@@ -34,13 +35,7 @@ async def delete_account(client: httpx.AsyncClient, access_token: str) -> None:
 
 async def account_with_id(app: FastAPI, user_id: int) -> str:
     """A new account given `user_id` directly, as if ids were reused; its e-mail address."""
-    address = unique_email("later")
-    password_hash = await app.state.passwords.hash(TEST_PASSWORD)
-    async with app.state.database.engine.begin() as connection:
-        await connection.execute(
-            insert(User).values(id=user_id, email=address, password_hash=password_hash)
-        )
-        await connection.execute(insert(Subscription).values(user_id=user_id))
+    _, address = await create_account(app, user_id=user_id, email=unique_email("later"))
     return address
 
 

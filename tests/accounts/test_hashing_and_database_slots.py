@@ -15,7 +15,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import TEST_PASSWORD, bearer, make_settings, register, signed_in_user, unique_email
+from helpers.api import TEST_PASSWORD, bearer, register, signed_in_user, unique_email
+from helpers.databases import make_settings
 from insight_atlas.settings import Settings
 
 

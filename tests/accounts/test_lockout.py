@@ -6,16 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 import pytest
 import redis
 from fastapi import FastAPI
 
-from conftest import TEST_PASSWORD, assert_error, bearer, make_settings, register, signed_in_user
-from insight_atlas.app import create_app
+from conftest import AppMaker
+from helpers.api import TEST_PASSWORD, assert_error, bearer, register, signed_in_user
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 WRONG = "not-the-password-at-all"
@@ -86,20 +85,14 @@ REDIS_WINDOW_SECONDS = 4  # short, so the test sees the lockout end; long enough
 
 
 @pytest.fixture
-async def redis_app(database_url: str, tmp_path: Path) -> AsyncIterator[FastAPI]:
+async def redis_app(make_app: AppMaker) -> FastAPI:
     if not redis_available():
         pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    settings = make_settings(
-        database_url,
-        tmp_path / "data",
+    return await make_app(
         redis_url=REDIS_URL,
         login_max_attempts_per_ip=1000,
         login_account_window_seconds=REDIS_WINDOW_SECONDS,
     )
-    application = create_app(settings)
-    yield application
-    await application.state.rate_limiter.close()
-    await application.state.database.engine.dispose()
 
 
 async def test_the_redis_limiter_counts_concurrent_wrong_passwords_before_checking(

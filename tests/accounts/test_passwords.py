@@ -16,16 +16,16 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from sqlalchemy import select, text
 
-from conftest import (
+from helpers.api import (
     CLIENT_IP,
     TEST_PASSWORD,
     assert_error,
     bearer,
     login,
-    make_settings,
     register,
     signed_in_user,
 )
+from helpers.databases import make_settings
 from insight_atlas.accounts.models import PasswordResetToken
 from insight_atlas.app import create_app
 from insight_atlas.settings import Settings

@@ -5,7 +5,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from conftest import TEST_PASSWORD, assert_error, bearer, login, register, unique_email
+from helpers.api import TEST_PASSWORD, assert_error, bearer, login, register, unique_email
 
 
 async def test_register_creates_free_active_user_with_subscription_row(

@@ -9,7 +9,7 @@ import httpx
 import jwt
 from fastapi import FastAPI
 
-from conftest import TEST_PASSWORD, assert_error, bearer, login, register, signed_in_user
+from helpers.api import TEST_PASSWORD, assert_error, bearer, login, register, signed_in_user
 from insight_atlas.accounts.tokens import create_access_token
 
 

@@ -11,8 +11,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
-from conftest import CLIENT_IP, assert_error, bearer, login, signed_in_user
-from flows import SAMPLE_TEXT, answers_for, complete_report, start
+from helpers.api import CLIENT_IP, assert_error, bearer, login, signed_in_user
+from helpers.flows import SAMPLE_TEXT, answers_for, complete_report, start
 from insight_atlas.assessments.models import Assessment
 from insight_atlas.consent.models import ConsentRecord
 from insight_atlas.engine import score

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from conftest import assert_error, bearer, signed_in_user
-from flows import complete_report, start
+from helpers.api import assert_error, bearer, signed_in_user
+from helpers.flows import complete_report, start
 
 
 async def test_lists_mine_newest_first_with_progress_and_report_ids(

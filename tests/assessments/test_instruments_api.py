@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import httpx
 
-from conftest import assert_error
+from helpers.api import assert_error
 
 
 async def test_instruments_list_plans_lengths_and_add_ons(client: httpx.AsyncClient) -> None:

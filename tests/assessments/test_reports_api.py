@@ -9,8 +9,8 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from conftest import assert_error, bearer, signed_in_user
-from flows import SAMPLE_TEXT, complete_report, make_pro, start
+from helpers.api import assert_error, bearer, signed_in_user
+from helpers.flows import SAMPLE_TEXT, complete_report, make_pro, start
 from insight_atlas.reports.models import ShareLink
 
 

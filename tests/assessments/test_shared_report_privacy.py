@@ -10,8 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import TEST_PASSWORD, bearer, login, unique_email
-from flows import SAMPLE_TEXT, complete_report, make_pro
+from helpers.api import TEST_PASSWORD, bearer, login, unique_email
+from helpers.flows import SAMPLE_TEXT, complete_report, make_pro
 
 DENIED_KEYS = {
     # what the norm choice was made from, and what it revealed

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import CLIENT_IP, make_settings
-from insight_atlas.app import create_app
-from stripe_fakes import FakeStripe, fake_stripe_server
+from conftest import AppMaker
+from helpers.api import CLIENT_IP
+from helpers.stripe_fakes import FakeStripe, fake_stripe_server
 
 
 @pytest.fixture
@@ -21,12 +20,8 @@ def fake_stripe() -> Iterator[FakeStripe]:
 
 
 @pytest.fixture
-async def stripe_mode_app(
-    database_url: str, tmp_path: Path, fake_stripe: FakeStripe
-) -> AsyncIterator[FastAPI]:
-    settings = make_settings(
-        database_url,
-        tmp_path / "data",
+async def stripe_mode_app(make_app: AppMaker, fake_stripe: FakeStripe) -> FastAPI:
+    return await make_app(
         stripe_secret_key="sk_test_fake_key",
         stripe_webhook_secret="whsec_test_stripe_mode_secret",
         stripe_api_base=fake_stripe.base_url,
@@ -34,10 +29,6 @@ async def stripe_mode_app(
         stripe_price_pro_yearly="price_test_yearly",
         public_web_url="https://app.example.test",
     )
-    application = create_app(settings)
-    yield application
-    await application.state.rate_limiter.close()
-    await application.state.database.engine.dispose()
 
 
 @pytest.fixture

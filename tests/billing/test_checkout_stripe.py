@@ -10,16 +10,16 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import TEST_PASSWORD, assert_error, bearer, signed_in_user
-from insight_atlas.billing.errors import BillingProviderError
-from insight_atlas.billing.service import cancel_subscription_for_account_deletion
-from stripe_fakes import (
+from helpers.api import TEST_PASSWORD, assert_error, bearer, signed_in_user
+from helpers.stripe_fakes import (
     FakeStripe,
     post_event,
     stripe_event,
     subscription_object,
     subscription_row,
 )
+from insight_atlas.billing.errors import BillingProviderError
+from insight_atlas.billing.service import cancel_subscription_for_account_deletion
 
 SECRET = "whsec_test_stripe_mode_secret"
 

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from fastapi import FastAPI
 
-from conftest import TEST_PASSWORD, assert_error, bearer, signed_in_user
+from helpers.api import TEST_PASSWORD, assert_error, bearer, signed_in_user
+from helpers.stripe_fakes import stripe_event_rows
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
-from stripe_fakes import stripe_event_rows
 
 
 def local(url: str) -> str:

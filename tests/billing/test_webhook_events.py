@@ -12,10 +12,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from conftest import assert_error, bearer, register, signed_in_user
-from insight_atlas.billing import stripe_webhook
-from insight_atlas.billing.models import Subscription
-from stripe_fakes import (
+from helpers.api import assert_error, bearer, register, signed_in_user
+from helpers.stripe_fakes import (
     PRICE_YEARLY,
     checkout_session_object,
     invoice_object,
@@ -25,6 +23,8 @@ from stripe_fakes import (
     subscription_object,
     subscription_row,
 )
+from insight_atlas.billing import stripe_webhook
+from insight_atlas.billing.models import Subscription
 
 PRO_ONLY = "instrument:ipip-neo-120"
 

@@ -17,9 +17,8 @@ import stripe
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from conftest import bearer, signed_in_user
-from insight_atlas.billing.models import Subscription
-from stripe_fakes import (
+from helpers.api import bearer, signed_in_user
+from helpers.stripe_fakes import (
     PRICE_YEARLY,
     checkout_session_object,
     invoice_object,
@@ -28,6 +27,7 @@ from stripe_fakes import (
     subscription_object,
     subscription_row,
 )
+from insight_atlas.billing.models import Subscription
 
 
 async def me(client: httpx.AsyncClient, tokens: dict[str, Any]) -> dict[str, Any]:

@@ -15,8 +15,8 @@ import pytest
 import stripe
 from fastapi import FastAPI
 
-from conftest import TEST_PASSWORD, assert_error, bearer, signed_in_user
-from stripe_fakes import (
+from helpers.api import TEST_PASSWORD, assert_error, bearer, signed_in_user
+from helpers.stripe_fakes import (
     event_payload,
     invoice_object,
     post_event,

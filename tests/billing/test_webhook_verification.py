@@ -9,8 +9,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import assert_error, register
-from stripe_fakes import (
+from helpers.api import assert_error, register
+from helpers.stripe_fakes import (
     event_payload,
     post_event,
     signature_header,

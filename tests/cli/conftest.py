@@ -14,8 +14,8 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
+from helpers.live_server import atlas_serve
 from insight_atlas.cli.atlasctl import cli
-from live_server import atlas_serve
 
 PASSWORD = "a long cli passphrase"
 ATLASCTL = str(Path(sys.executable).parent / "atlasctl")

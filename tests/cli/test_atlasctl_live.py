@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import Result
 
-from flows import SAMPLE_TEXT, answers_for
+from helpers.flows import SAMPLE_TEXT, answers_for
 
 Atlasctl = Callable[..., Result]
 PASSWORD = "a long cli passphrase"

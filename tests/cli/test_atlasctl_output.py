@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from flows import answers_for
+from helpers.flows import answers_for
 from insight_atlas.cli.atlasctl import cli
 from insight_atlas.cli.atlasctl.exit_codes import MEANINGS, ExitCode
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from click.testing import Result
 
-from flows import SAMPLE_TEXT, answers_for
+from helpers.flows import SAMPLE_TEXT, answers_for
 from insight_atlas.cli.atlasctl.labels import glosses
 
 Atlasctl = Callable[..., Result]

@@ -10,15 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from conftest import (
-    CLIENT_IP,
-    POSTGRES_AVAILABLE,
-    PostgresDatabase,
-    bearer,
-    make_settings,
-    psycopg_dsn,
-    signed_in_user,
-)
+from helpers.api import CLIENT_IP, bearer, signed_in_user
+from helpers.databases import POSTGRES_AVAILABLE, PostgresDatabase, make_settings, psycopg_dsn
 from insight_atlas.app import create_app
 from insight_atlas.db import asyncpg_connection
 

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from conftest import POSTGRES_AVAILABLE, create_postgres_database, drop_postgres_database
+from helpers.databases import POSTGRES_AVAILABLE, create_postgres_database, drop_postgres_database
 from insight_atlas import migrate
 
 EXPECTED_TABLES = {

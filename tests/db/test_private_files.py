@@ -13,7 +13,8 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from conftest import CLIENT_IP, make_settings, register
+from helpers.api import CLIENT_IP, register
+from helpers.databases import make_settings
 from insight_atlas import migrate
 from insight_atlas.app import create_app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import CLIENT_IP, assert_error, bearer, make_settings, signed_in_user
-from flows import answers_for
+from helpers.api import CLIENT_IP, assert_error, bearer, signed_in_user
+from helpers.databases import make_settings
+from helpers.flows import answers_for
 from insight_atlas.app import create_app
 from insight_atlas.assessments.worker_pool import ReportScorer
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
@@ -90,7 +92,7 @@ async def test_waiting_requests_are_served_in_arrival_order(
     slots: asyncio.Semaphore = app.state.database.slots
     # Order is under test here, not the time limit: a slow machine must not turn a
     # queued request into a 503 (the fixture's 0.3 s is for the 503 test above).
-    app.state.database.slot_timeout_seconds = 10.0
+    app.state.database = dataclasses.replace(app.state.database, slot_timeout_seconds=10.0)
     finished: list[int] = []
 
     async def call(number: int) -> None:

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from live_server import atlas_serve
+from helpers.live_server import atlas_serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WEB_OUT = REPO_ROOT / "web" / "out"

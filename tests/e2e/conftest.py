@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conftest import BACKENDS, create_postgres_database, drop_postgres_database
 from e2e.browser_kit import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -18,6 +17,7 @@ from e2e.browser_kit import (
     run_server,
 )
 from e2e.page_kit import new_context
+from helpers.databases import BACKENDS, create_postgres_database, drop_postgres_database
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page

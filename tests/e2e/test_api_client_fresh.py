@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import make_settings
+from helpers.databases import make_settings
 from insight_atlas.app import create_app
 
 WEB = Path(__file__).resolve().parents[2] / "web"

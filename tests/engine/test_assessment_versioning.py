@@ -26,8 +26,8 @@ PINNED = {
         "88ba724adcabeef966800679784767677eddf1f65d77a387d303b934bfc68353",
     ),
     "resources/narrative_templates.json": (
-        "1.0.0",
-        "df23b6dfa4216a1f28d9ac555fdbcda352acbaf1177a35f42f5cfe234fdeecfc",
+        "1.1.0",
+        "f53839875d21d0f6f01fcc6d678238f9dc5a79a273d004833d874699ede42892",
     ),
 }
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 
-from conftest import TEST_PASSWORD, assert_error, bearer, signed_in_user, unique_email
+from helpers.api import TEST_PASSWORD, assert_error, bearer, signed_in_user, unique_email
 
 
 async def count_users(app: FastAPI) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import tomllib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,33 +15,14 @@ import yaml
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from conftest import TEST_PASSWORD, assert_error, bearer, make_settings, register
-from insight_atlas.app import create_app
+from conftest import AppMaker
+from helpers.api import TEST_PASSWORD, assert_error, bearer, register
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.ops.client_address import parse_address
 from insight_atlas.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 FLY_PROXY = "172.19.5.10"  # a peer address of Fly's proxy, as the app sees it
-
-
-AppFactory = Callable[..., FastAPI]
-
-
-@pytest.fixture
-async def make_app(database_url: str, tmp_path: Path) -> AsyncIterator[AppFactory]:
-    """Apps on the test's database, each with its own settings."""
-    apps: list[FastAPI] = []
-
-    def build(**overrides: Any) -> FastAPI:
-        app = create_app(make_settings(database_url, tmp_path / f"data{len(apps)}", **overrides))
-        apps.append(app)
-        return app
-
-    yield build
-    for app in apps:
-        await app.state.rate_limiter.close()
-        await app.state.database.engine.dispose()
 
 
 @contextlib.asynccontextmanager
@@ -69,15 +50,15 @@ async def recorded_address(app: FastAPI, peer: str, headers: dict[str, str]) -> 
 
 
 async def test_by_default_the_socket_peer_counts_and_client_headers_do_not(
-    make_app: AppFactory,
+    make_app: AppMaker,
 ) -> None:
-    app = make_app()
+    app = await make_app()
     spoofed = {"X-Forwarded-For": "198.51.100.1", "Fly-Client-IP": "198.51.100.2"}
     assert await recorded_address(app, "203.0.113.7", spoofed) == "203.0.113.7"
 
 
-async def test_fly_mode_takes_the_header_fly_sets(make_app: AppFactory) -> None:
-    app = make_app(client_ip_header="Fly-Client-IP")
+async def test_fly_mode_takes_the_header_fly_sets(make_app: AppMaker) -> None:
+    app = await make_app(client_ip_header="Fly-Client-IP")
     # The client sent its own X-Forwarded-For; Fly appended to it and set Fly-Client-IP.
     headers = {
         "Fly-Client-IP": "198.51.100.77",
@@ -89,9 +70,9 @@ async def test_fly_mode_takes_the_header_fly_sets(make_app: AppFactory) -> None:
 
 
 async def test_trusted_proxies_the_right_most_hop_they_did_not_write_counts(
-    make_app: AppFactory,
+    make_app: AppMaker,
 ) -> None:
-    app = make_app(forwarded_allow_ips="10.0.0.0/8, 127.0.0.1")
+    app = await make_app(forwarded_allow_ips="10.0.0.0/8, 127.0.0.1")
     # 6.6.6.6 is the client's own claim; 198.51.100.23 is what the outer proxy (10.0.0.9)
     # saw; the inner proxy (10.0.0.2) is the peer.
     chain = {"X-Forwarded-For": "6.6.6.6, 198.51.100.23, 10.0.0.9"}
@@ -121,12 +102,12 @@ async def test_trusted_proxies_the_right_most_hop_they_did_not_write_counts(
     ],
 )
 async def test_a_spoofed_x_forwarded_for_does_not_escape_the_per_address_limit(
-    make_app: AppFactory,
+    make_app: AppMaker,
     overrides: dict[str, str],
     peer: str,
     trusted: dict[str, str],
 ) -> None:
-    app = make_app(login_max_attempts_per_ip=3, **overrides)
+    app = await make_app(login_max_attempts_per_ip=3, **overrides)
     async with client_for(app, peer) as client:
         profile = await register(client)
         for number in range(4):
@@ -142,8 +123,8 @@ async def test_a_spoofed_x_forwarded_for_does_not_escape_the_per_address_limit(
         assert_error(response, 429, "rate_limited")
 
 
-async def test_the_consent_ledger_records_the_same_address(make_app: AppFactory) -> None:
-    app = make_app(client_ip_header="Fly-Client-IP")
+async def test_the_consent_ledger_records_the_same_address(make_app: AppMaker) -> None:
+    app = await make_app(client_ip_header="Fly-Client-IP")
     headers = {"Fly-Client-IP": "198.51.100.77", "X-Forwarded-For": "6.6.6.6"}
     async with client_for(app, FLY_PROXY) as client:
         profile = await register(client)

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import orjson
 import pytest
 
+from helpers.live_server import atlas_serve
 from insight_atlas.ops.http_protocol import MAX_HEADER_BYTES
-from live_server import atlas_serve
 
 HEADER_TIMEOUT = 1.0
 BODY_TIMEOUT = 1.0

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import CLIENT_IP, assert_error, make_settings, signed_in_user
+from helpers.api import CLIENT_IP, assert_error, signed_in_user
+from helpers.databases import make_settings
 from insight_atlas import migrate
 from insight_atlas.app import create_app
 from insight_atlas.settings import Settings

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import bearer, signed_in_user
-from flows import complete_report, make_pro
+from helpers.api import bearer, signed_in_user
+from helpers.flows import complete_report, make_pro
 from insight_atlas.ops.redaction import REDACTED, redact_secrets
 
 

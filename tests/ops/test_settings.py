@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from conftest import POSTGRES_AVAILABLE, postgres_admin_url
+from helpers.databases import POSTGRES_AVAILABLE, postgres_admin_url
 from insight_atlas.settings import DEFAULT_SECRET_KEY, Settings
 
 SAFE_PRODUCTION: dict[str, Any] = {

@@ -19,8 +19,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from conftest import TEST_PASSWORD, assert_error, bearer, signed_in_user, unique_email
-from flows import answers_for, start
+from helpers.api import TEST_PASSWORD, assert_error, bearer, signed_in_user, unique_email
+from helpers.flows import answers_for, start
 from insight_atlas.errors import error_body, error_response
 from insight_atlas.validation import CheckedRoute
 

@@ -11,7 +11,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from conftest import CLIENT_IP, assert_error, make_settings
+from helpers.api import CLIENT_IP, assert_error
+from helpers.databases import make_settings
 from insight_atlas.app import create_app
 
 INLINE = b'self.__next_f.push([1,"hello"])'

@@ -10,10 +10,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
-from conftest import TEST_PASSWORD, bearer, login, unique_email
-from flows import complete_report, make_pro
+from helpers.api import TEST_PASSWORD, bearer, login, unique_email
+from helpers.flows import complete_report, make_pro
+from helpers.stripe_fakes import seed_customer_events
 from insight_atlas.settings import Settings
-from stripe_fakes import seed_customer_events
 
 
 @pytest.fixture

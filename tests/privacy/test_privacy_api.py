@@ -10,11 +10,11 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import Table, func, select
 
-from conftest import TEST_PASSWORD, assert_error, bearer, login, signed_in_user, unique_email
-from flows import SAMPLE_TEXT, complete_report, make_pro, start
+from helpers.api import TEST_PASSWORD, assert_error, bearer, login, signed_in_user, unique_email
+from helpers.flows import SAMPLE_TEXT, complete_report, make_pro, start
+from helpers.stripe_fakes import PRICE_MONTHLY, seed_customer_events, stripe_event_rows
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken
 from insight_atlas.models import Base
-from stripe_fakes import PRICE_MONTHLY, seed_customer_events, stripe_event_rows
 
 
 async def rows_of(app: FastAPI, user_id: int) -> dict[str, int]:
@@ -192,7 +192,7 @@ async def test_export_contains_my_billing_events_and_reset_requests(
     response = await client.get("/v1/me/export", headers=bearer(token))
     assert response.status_code == 200
     document = response.json()
-    assert document["format_version"] == "2"
+    assert document["format_version"] == "3"
     subscription = document["subscription"]
     assert subscription["stripe_price_id"] == PRICE_MONTHLY
     assert subscription["status"] == "past_due" and subscription["grace_period_ends_at"]

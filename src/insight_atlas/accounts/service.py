@@ -1,6 +1,6 @@
 """Account logic: registration, login, token rotation, password reset and change.
 
-Services flush but never commit: the request's session dependency owns the transaction.
+These functions flush but never commit: the request's session dependency owns the transaction.
 """
 
 from __future__ import annotations

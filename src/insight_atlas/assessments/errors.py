@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
+from insight_atlas.consent.errors import ConsentRequired
 from insight_atlas.errors import AppError, Conflict, NotFound
-
-
-class ConsentRequired(AppError):
-    code = "consent_required"
-    status_code = 400
 
 
 class AssessmentNotFound(NotFound):
@@ -32,3 +28,13 @@ class IncompleteAssessment(AppError):
 
 class UnknownInstrument(NotFound):
     code = "unknown_instrument"
+
+
+__all__ = [
+    "AlreadySubmitted",
+    "AssessmentNotFound",
+    "ConsentRequired",
+    "IncompleteAssessment",
+    "InvalidResponses",
+    "UnknownInstrument",
+]

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictInt
 
+from insight_atlas.assessments.models import AssessmentStatus
 from insight_atlas.validation import RequestModel
 
 
@@ -106,7 +107,7 @@ class AssessmentRead(BaseModel):
     instrument: str
     instrument_version: str
     include_work_style: bool
-    status: Literal["in_progress", "submitted"]
+    status: AssessmentStatus
     sex: str | None
     age: int | None
     answers: dict[str, int]
@@ -129,7 +130,7 @@ class AssessmentSummary(BaseModel):
     instrument: str
     instrument_version: str
     include_work_style: bool
-    status: Literal["in_progress", "submitted"]
+    status: AssessmentStatus
     answered: int
     total_items: int
     report_id: str | None = Field(description="The report of a submitted assessment.")

@@ -32,6 +32,7 @@ from insight_atlas.engine import (
 )
 from insight_atlas.errors import TooManyRequests
 from insight_atlas.ops.ratelimit import RateLimiter
+from insight_atlas.reports import rewrite
 from insight_atlas.reports.errors import ReportNotFound
 from insight_atlas.reports.models import Report
 from insight_atlas.reports.repository import owned_report
@@ -355,5 +356,6 @@ async def delete_report(session: AsyncSession, user_id: int, report_id: str) -> 
     report = await owned_report(session, user_id, report_id) if is_uuid(report_id) else None
     if report is None:
         raise ReportNotFound()
+    await rewrite.forget(session, report.id)
     await repository.delete_assessment(session, report.assessment_id)
     wipe_after_commit(session)

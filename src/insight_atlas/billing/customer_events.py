@@ -151,15 +151,13 @@ async def redact_events_of(connection: AsyncConnection, owner: EventOwner) -> in
             {
                 "p_row_id": event.row_id,
                 "p_payload": event_store.redacted_payload(
-                    {
-                        "id": event.stripe_event_id,
-                        "type": event.type,
-                        "created": int(event.created_at.timestamp()),
-                    }
+                    event.stripe_event_id, event.type, int(event.created_at.timestamp())
                 ).decode(),
                 "p_handled_at": event.handled_at or now,
                 # One still failing is settled now: its account is gone.
-                "p_outcome": event.outcome if event.handled_at else event_store.ORPHANED,
+                "p_outcome": event.outcome
+                if event.handled_at
+                else event_store.EventOutcome.ORPHANED,
             }
         )
         if len(batch) == BATCH_SIZE:

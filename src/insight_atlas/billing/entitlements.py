@@ -70,7 +70,7 @@ def billing_banner(access: Access) -> str | None:
     """The warning shown in the app while a failed payment is being retried."""
     if not access.payment_past_due:
         return None
-    if access.grace_period_ends_at is not None and access.plan != "free":
+    if access.grace_period_ends_at is not None and access.plan != Plan.FREE:
         until = access.grace_period_ends_at.strftime("%Y-%m-%d %H:%M UTC")
         return f"Your last payment failed. Update your card before {until} to keep Pro."
     return "Your last payment failed and Pro features are paused. Update your card to resume."

@@ -7,8 +7,9 @@ statements, and building them per request was most of its CPU cost.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import orjson
 from sqlalchemy import Table, bindparam, select, update
@@ -21,7 +22,21 @@ from insight_atlas.db import utcnow
 from insight_atlas.request_context import current_request_id
 
 MAX_ERROR_CHARS = 4000
-Event = dict[str, Any]
+
+
+class EventData(TypedDict):
+    object: dict[str, Any]
+
+
+class Event(TypedDict):
+    """A verified Stripe event: the envelope fields we read (stripe_webhook.is_event checks
+    them). The object's fields are read into typed values by subscription_sync."""
+
+    id: str
+    type: str
+    created: int
+    livemode: NotRequired[bool]
+    data: EventData
 
 
 def _event_time(event: Event) -> dt.datetime:
@@ -42,7 +57,25 @@ _EVENT_COLUMNS = (
     "last_request_id",
     "outcome",
 )
-HANDLED, ORPHANED, REFUSED, FAILED = "handled", "orphaned", "refused", "failed"
+
+
+class EventOutcome(enum.StrEnum):
+    """`stripe_event.outcome`: what became of an event."""
+
+    HANDLED = "handled"
+    ORPHANED = "orphaned"  # its account was deleted
+    REFUSED = "refused"  # names another person's billing account
+    FAILED = "failed"  # the handler failed; Stripe retries
+
+
+class Claim(enum.StrEnum):
+    """What `claim` found: a new event, a retry of a failed one, or one already handled."""
+
+    NEW = "new"
+    RETRY = "retry"
+    DUPLICATE = "duplicate"
+
+
 _LOCK_EVENT = (
     select(_EVENTS.c.id, _EVENTS.c.handled_at)
     .where(_EVENTS.c.stripe_event_id == bindparam("p_stripe_event_id"))
@@ -56,7 +89,7 @@ _MARK_HANDLED = (
         attempts=_EVENTS.c.attempts + 1,
         last_error=None,
         last_request_id=bindparam("p_request_id"),
-        outcome=HANDLED,
+        outcome=EventOutcome.HANDLED,
     )
 )
 
@@ -110,13 +143,13 @@ def _event_params(event: Event, payload: bytes, **overrides: Any) -> dict[str, A
         "handled_at": None,
         "last_error": None,
         "last_request_id": current_request_id(),
-        "outcome": HANDLED,
+        "outcome": EventOutcome.HANDLED,
     } | overrides
     return {f"p_{name}": value for name, value in values.items()}
 
 
-async def claim(connection: AsyncConnection, event: Event, payload: bytes) -> tuple[str, int]:
-    """Claim the event: ("new" | "retry" | "duplicate", row id); the row stays locked.
+async def claim(connection: AsyncConnection, event: Event, payload: bytes) -> tuple[Claim, int]:
+    """Claim the event: (what was found, row id); the row stays locked.
 
     A new event is inserted already marked handled: the row commits together with the
     handler's changes or not at all (a failure rolls both back), which saves a round
@@ -128,11 +161,11 @@ async def claim(connection: AsyncConnection, event: Event, payload: bytes) -> tu
         _insert_new_event(dialect), _event_params(event, payload, handled_at=utcnow())
     )
     if inserted is not None:
-        return "new", int(inserted)
+        return Claim.NEW, int(inserted)
     existing = (await connection.execute(_LOCK_EVENT, {"p_stripe_event_id": event["id"]})).one()
     if existing.handled_at is not None:
-        return "duplicate", int(existing.id)
-    return "retry", int(existing.id)
+        return Claim.DUPLICATE, int(existing.id)
+    return Claim.RETRY, int(existing.id)
 
 
 async def mark_handled(connection: AsyncConnection, row_id: int) -> None:
@@ -148,15 +181,13 @@ async def record_failure(
     """Undo everything the handler did; keep the event, one more attempt and the error."""
     await connection.rollback()
     error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
-    params = _event_params(event, payload, last_error=error, outcome=FAILED)
+    params = _event_params(event, payload, last_error=error, outcome=EventOutcome.FAILED)
     await connection.execute(_upsert_unhandled_event(connection.dialect.name, False), params)
 
 
-def redacted_payload(event: Event) -> bytes:
+def redacted_payload(event_id: str, event_type: str, created: int) -> bytes:
     """What idempotency needs of an event, and nothing about the person it concerned."""
-    return orjson.dumps(
-        {"id": event["id"], "type": event["type"], "created": event["created"], "redacted": True}
-    )
+    return orjson.dumps({"id": event_id, "type": event_type, "created": created, "redacted": True})
 
 
 async def record_settled(
@@ -173,7 +204,11 @@ async def record_settled(
     payload (customer, e-mail, name) is what the deletion promised to drop.
     """
     await connection.rollback()
-    stored = redacted_payload(event) if outcome == ORPHANED else payload
+    stored = (
+        redacted_payload(event["id"], event["type"], event["created"])
+        if outcome == EventOutcome.ORPHANED
+        else payload
+    )
     params = _event_params(
         event,
         stored,

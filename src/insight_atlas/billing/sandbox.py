@@ -27,6 +27,7 @@ from insight_atlas.billing.plans import (
     PAID_PLANS,
     PLAN_PRICES,
     TERMINAL_STATUSES,
+    SubscriptionStatus,
     has_live_paid_subscription,
 )
 from insight_atlas.db import Database, DatabaseDep, utcnow
@@ -203,9 +204,12 @@ def _portal_events(
     applied = [at for at in (row.stripe_state_at, row.stripe_status_at) if at is not None]
     if applied:
         created = max(created, int(max(applied).timestamp()) + 1)
-    status = {"cancel": "canceled", "fail_payment": "past_due", "pay": "active"}.get(
-        action or "", row.status
-    )
+    actions: dict[str, str] = {
+        "cancel": SubscriptionStatus.CANCELED,
+        "fail_payment": SubscriptionStatus.PAST_DUE,
+        "pay": SubscriptionStatus.ACTIVE,
+    }
+    status = actions.get(action or "", row.status)
     period_start = int((row.current_period_end or now).timestamp()) - (
         sandbox_events.PERIOD_DAYS[PLAN_PRICES[row.plan].interval or "month"] * 86_400
     )

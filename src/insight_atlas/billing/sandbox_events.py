@@ -16,7 +16,7 @@ import stripe
 from starlette.types import ASGIApp
 
 from insight_atlas.billing.errors import BillingProviderError
-from insight_atlas.billing.plans import PLAN_PRICES
+from insight_atlas.billing.plans import PLAN_PRICES, Plan, SubscriptionStatus
 from insight_atlas.ops.logging import get_logger
 from insight_atlas.request_context import current_request_id
 from insight_atlas.settings import Settings
@@ -29,10 +29,11 @@ PERIOD_DAYS = {"month": 30, "year": 365}
 
 def _price_object(settings: Settings, plan: str) -> dict[str, Any]:
     price = PLAN_PRICES[plan]
-    price_id = {
-        "pro_monthly": settings.stripe_price_pro_monthly,
-        "pro_yearly": settings.stripe_price_pro_yearly,
-    }[plan]
+    price_ids: dict[str, str] = {
+        Plan.PRO_MONTHLY: settings.stripe_price_pro_monthly,
+        Plan.PRO_YEARLY: settings.stripe_price_pro_yearly,
+    }
+    price_id = price_ids[plan]
     return {
         "id": price_id,
         "object": "price",
@@ -65,7 +66,7 @@ def subscription_object(
         "created": created,
         "livemode": False,
         "cancel_at_period_end": cancel_at_period_end,
-        "canceled_at": created if status == "canceled" else None,
+        "canceled_at": created if status == SubscriptionStatus.CANCELED else None,
         "metadata": {"user_id": str(user_id), "plan": plan},
         "items": {
             "object": "list",
@@ -175,7 +176,7 @@ def checkout_events(
         customer_id=customer_id,
         user_id=user_id,
         plan=plan,
-        status="active",
+        status=SubscriptionStatus.ACTIVE,
         created=created,
         period_start=created,
     )

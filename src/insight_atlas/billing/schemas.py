@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from insight_atlas.billing.plans import Plan
 from insight_atlas.validation import RequestModel
 
 
@@ -19,7 +20,7 @@ class PlanRead(BaseModel):
 
 
 class CheckoutRequest(RequestModel):
-    plan: Literal["pro_monthly", "pro_yearly"]
+    plan: Literal[Plan.PRO_MONTHLY, Plan.PRO_YEARLY]
 
 
 class RedirectUrl(BaseModel):

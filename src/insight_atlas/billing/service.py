@@ -1,6 +1,6 @@
 """Billing logic: plans, Stripe Checkout, the customer portal, cancellation on deletion.
 
-Services flush but never commit: the request's session dependency owns the transaction.
+These functions flush but never commit: the request's session dependency owns the transaction.
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ async def cancel_subscription_for_account_deletion(
                 raise _provider_error("cancel_for_deletion", exc) from exc
         except stripe.StripeError as exc:
             raise _provider_error("cancel_for_deletion", exc) from exc
-    row.status = "canceled"
+    row.status = SubscriptionStatus.CANCELED
     row.cancel_at_period_end = False
     row.grace_period_ends_at = None
     await session.flush()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 import structlog
@@ -29,6 +29,7 @@ from insight_atlas.billing.errors import (
     MissingSignature,
     WebhookHandlerFailed,
 )
+from insight_atlas.billing.event_store import Event
 from insight_atlas.billing.plans import (
     PAID_ACCESS_STATUSES,
     TERMINAL_STATUSES,
@@ -52,7 +53,6 @@ MAX_EVENT_TYPE_CHARS = 100
 
 log = get_logger("insight_atlas.billing.stripe_webhook")
 
-Event = dict[str, Any]
 Handler = Callable[[AsyncConnection, Settings, Event], Awaitable[None]]
 
 
@@ -76,7 +76,7 @@ def verify_and_parse(payload: bytes, signature: str | None, secret: str) -> Even
         event = orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
         raise InvalidPayload() from exc
-    if not (isinstance(event, dict) and _is_event(event, now)):
+    if not is_event(event, now):
         log.warning("stripe_webhook_rejected", reason="invalid_payload")
         WEBHOOK_EVENTS.labels("unverified", "invalid_payload").inc()
         raise InvalidPayload()
@@ -92,8 +92,10 @@ def _signature_time(header: str) -> int:
     raise ValueError("no timestamp in the signature header")
 
 
-def _is_event(event: dict[str, Any], now: float) -> bool:
+def is_event(event: Any, now: float) -> TypeGuard[Event]:
     """The fields every handler relies on are there and in range (else 400, nothing stored)."""
+    if not isinstance(event, dict):
+        return False
     event_id, event_type, created = event.get("id"), event.get("type"), event.get("created")
     return (
         isinstance(event_id, str)
@@ -143,7 +145,7 @@ async def receive(
             WEBHOOK_EVENTS.labels("other", "ignored").inc()
             return WebhookReceipt(status="ignored", event_id=event_id)
         claim, row_id = await event_store.claim(connection, event, payload)
-        if claim == "duplicate":
+        if claim is event_store.Claim.DUPLICATE:
             log.info("stripe_event_duplicate")
             WEBHOOK_EVENTS.labels(event_type, "duplicate").inc()
             return WebhookReceipt(status="duplicate", event_id=event_id)
@@ -151,7 +153,9 @@ async def receive(
             await handler(connection, settings, event)
         except (EventOrphaned, EventRefused) as exc:
             outcome = (
-                event_store.ORPHANED if isinstance(exc, EventOrphaned) else event_store.REFUSED
+                event_store.EventOutcome.ORPHANED
+                if isinstance(exc, EventOrphaned)
+                else event_store.EventOutcome.REFUSED
             )
             await event_store.record_settled(
                 connection, event, payload, outcome=outcome, reason=str(exc)
@@ -163,13 +167,13 @@ async def receive(
         except Exception as exc:
             await event_store.record_failure(connection, event, payload, exc)
             log.exception("stripe_event_failed")
-            WEBHOOK_EVENTS.labels(event_type, "failed").inc()
+            WEBHOOK_EVENTS.labels(event_type, event_store.EventOutcome.FAILED).inc()
             raise WebhookHandlerFailed() from exc
-        if claim == "retry":
+        if claim is event_store.Claim.RETRY:
             await event_store.mark_handled(connection, row_id)
         log.info("stripe_event_handled")
-        WEBHOOK_EVENTS.labels(event_type, "handled").inc()
-        return WebhookReceipt(status="handled", event_id=event_id)
+        WEBHOOK_EVENTS.labels(event_type, event_store.EventOutcome.HANDLED).inc()
+        return WebhookReceipt(status=event_store.EventOutcome.HANDLED, event_id=event_id)
 
 
 def _event_time(event: Event) -> dt.datetime:
@@ -184,15 +188,14 @@ async def handle_checkout_session_completed(
     connection: AsyncConnection, settings: Settings, event: Event
 ) -> None:
     """Links the Stripe customer and subscription to the user who started the checkout."""
-    checkout = event["data"]["object"]
-    if checkout.get("mode") != "subscription":
+    checkout = sync.checkout_fields_of(event["data"]["object"])
+    if not checkout.is_subscription:
         _skipped("not_a_subscription_checkout")
         return
-    metadata = checkout.get("metadata") or {}
-    user_id = sync.user_id_from(checkout.get("client_reference_id"), metadata.get("user_id"))
-    customer_id = sync.object_id(checkout.get("customer"))
-    subscription_id = sync.object_id(checkout.get("subscription"))
-    row = await sync.find_subscription_row(connection, customer_id=customer_id, user_id=user_id)
+    customer_id, subscription_id = checkout.customer_id, checkout.subscription_id
+    row = await sync.find_subscription_row(
+        connection, customer_id=customer_id, user_id=checkout.user_id
+    )
     if row.stripe_customer_id is None:
         row.stripe_customer_id = customer_id
     # Plan and status come from the subscription events, which carry the price.
@@ -247,33 +250,18 @@ async def handle_customer_subscription_deleted(
     await _apply_subscription_event(connection, settings, event)
 
 
-def _invoice_subscription_details(invoice: dict[str, Any]) -> dict[str, Any]:
-    # Newer API versions move the subscription under parent.subscription_details.
-    details = (invoice.get("parent") or {}).get("subscription_details")
-    return details if isinstance(details, dict) else {}
-
-
-def _invoice_subscription_id(invoice: dict[str, Any]) -> str | None:
-    details = _invoice_subscription_details(invoice)
-    return sync.object_id(details.get("subscription")) or sync.object_id(
-        invoice.get("subscription")
-    )
-
-
 async def _invoice_row(
-    connection: AsyncConnection, event: Event
+    connection: AsyncConnection, invoice: sync.InvoiceFields
 ) -> tuple[sync.SubscriptionState | None, str | None]:
-    invoice = event["data"]["object"]
-    subscription_id = _invoice_subscription_id(invoice)
+    subscription_id = invoice.subscription_id
     if subscription_id is None:
         _skipped("invoice_without_subscription")
         return None, None
-    metadata = _invoice_subscription_details(invoice).get("metadata") or {}
     row = await sync.find_subscription_row(
         connection,
         subscription_id=subscription_id,
-        customer_id=sync.object_id(invoice.get("customer")),
-        user_id=sync.user_id_from(metadata.get("user_id")),
+        customer_id=invoice.customer_id,
+        user_id=invoice.user_id,
     )
     if row.stripe_subscription_id != subscription_id:
         # The subscription events will carry this subscription's state when they arrive.
@@ -299,12 +287,11 @@ async def handle_invoice_paid(
     connection: AsyncConnection, settings: Settings, event: Event
 ) -> None:
     """A payment went through: the subscription is active (again)."""
-    row, subscription_id = await _invoice_row(connection, event)
+    invoice = sync.invoice_fields_of(event["data"]["object"])
+    row, subscription_id = await _invoice_row(connection, invoice)
     if row is None:
         return
-    lines = (event["data"]["object"].get("lines") or {}).get("data") or []
-    period_ends = [sync.timestamp((line.get("period") or {}).get("end")) for line in lines]
-    latest = max((end for end in period_ends if end is not None), default=None)
+    latest = invoice.latest_period_end
     if latest is not None and (row.current_period_end is None or latest > row.current_period_end):
         # A paid period only ever moves forward, whatever order the invoices came in.
         row.current_period_end = latest
@@ -321,7 +308,8 @@ async def handle_invoice_payment_failed(
     connection: AsyncConnection, settings: Settings, event: Event
 ) -> None:
     """A payment failed: past_due, with paid features kept until the grace period ends."""
-    row, subscription_id = await _invoice_row(connection, event)
+    invoice = sync.invoice_fields_of(event["data"]["object"])
+    row, subscription_id = await _invoice_row(connection, invoice)
     if row is None:
         return
     if row.status not in PAID_ACCESS_STATUSES:
@@ -349,4 +337,3 @@ HANDLERS: dict[str, Handler] = {
     "invoice.paid": handle_invoice_paid,
     "invoice.payment_failed": handle_invoice_payment_failed,
 }
-ALLOWED_EVENT_TYPES = frozenset(HANDLERS)

@@ -103,6 +103,52 @@ def snapshot_of(subscription: Mapping[str, Any]) -> SubscriptionSnapshot:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CheckoutFields:
+    """The fields of a Stripe Checkout Session that link a customer to one of our users."""
+
+    is_subscription: bool
+    user_id: int | None
+    customer_id: str | None
+    subscription_id: str | None
+
+
+def checkout_fields_of(checkout: Mapping[str, Any]) -> CheckoutFields:
+    metadata = checkout.get("metadata") or {}
+    return CheckoutFields(
+        is_subscription=checkout.get("mode") == "subscription",
+        user_id=user_id_from(checkout.get("client_reference_id"), metadata.get("user_id")),
+        customer_id=object_id(checkout.get("customer")),
+        subscription_id=object_id(checkout.get("subscription")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceFields:
+    """The fields of a Stripe Invoice that move a subscription's status and paid period."""
+
+    subscription_id: str | None
+    customer_id: str | None
+    user_id: int | None
+    latest_period_end: dt.datetime | None
+
+
+def invoice_fields_of(invoice: Mapping[str, Any]) -> InvoiceFields:
+    # Newer API versions move the subscription under parent.subscription_details.
+    details = (invoice.get("parent") or {}).get("subscription_details")
+    details = details if isinstance(details, Mapping) else {}
+    metadata = details.get("metadata") or {}
+    lines = (invoice.get("lines") or {}).get("data") or []
+    period_ends = [timestamp((line.get("period") or {}).get("end")) for line in lines]
+    return InvoiceFields(
+        subscription_id=object_id(details.get("subscription"))
+        or object_id(invoice.get("subscription")),
+        customer_id=object_id(invoice.get("customer")),
+        user_id=user_id_from(metadata.get("user_id")),
+        latest_period_end=max((end for end in period_ends if end is not None), default=None),
+    )
+
+
 def plan_for_price(settings: Settings, price_id: str | None) -> str:
     """The plan is derived from the price Stripe bills, never from what a client says."""
     plans = {
@@ -116,10 +162,11 @@ def plan_for_price(settings: Settings, price_id: str | None) -> str:
 
 @dataclass(slots=True)
 class SubscriptionState:
-    """The billing columns of one subscription row, read under a row lock.
+    """The `Subscription` row as the webhook handles it: its columns (checked against the
+    table below), read under a row lock with one Core statement.
 
-    Handlers change these fields and `save` writes back what changed: plain Core
-    statements, because the ORM unit of work dominated the cost of a webhook.
+    Handlers change these fields and `save` writes back what changed. Not the ORM object:
+    the unit of work dominated the cost of a webhook (docs/PERFORMANCE.md).
     """
 
     id: int
@@ -145,9 +192,16 @@ class SubscriptionState:
 
 
 _SUBSCRIPTIONS: Table = Subscription.__table__  # type: ignore[assignment]
+# Derived from the table: every column but the row's own bookkeeping. The dataclass names
+# the same columns so handlers are type-checked; a column added to one and not the other
+# fails here, at import, rather than being silently dropped by the webhook.
 _STATE_COLUMNS = tuple(
-    name for name in SubscriptionState.__dataclass_fields__ if name not in ("id", "loaded")
+    column.name
+    for column in _SUBSCRIPTIONS.c
+    if column.name not in ("id", "created_at", "updated_at")
 )
+if set(_STATE_COLUMNS) != set(SubscriptionState.__dataclass_fields__) - {"id", "loaded"}:
+    raise RuntimeError("SubscriptionState must name every billing column of `subscription`")
 
 
 def _locked_row_by(column_name: str) -> Any:
@@ -255,20 +309,12 @@ async def save(connection: AsyncConnection, row: SubscriptionState) -> None:
     )
 
 
-# How far along its life a subscription is. Of two events of the same second, the one
-# whose status is further along wins, whatever order they arrived in: Stripe moves a
-# subscription forward along this list within a second (incomplete -> active when the
-# first invoice is paid, active -> past_due when a renewal fails), never back.
-STATUS_STAGE: dict[str, int] = {
-    "incomplete": 0,
-    "trialing": 1,
-    "paused": 2,
-    "active": 3,
-    "past_due": 4,
-    "unpaid": 5,
-    "incomplete_expired": 6,
-    "canceled": 7,
-}
+# How far along its life a subscription is: SubscriptionStatus lists the statuses in
+# that order. Of two events of the same second, the one whose status is further along
+# wins, whatever order they arrived in: Stripe moves a subscription forward along this
+# list within a second (incomplete -> active when the first invoice is paid, active ->
+# past_due when a renewal fails), never back.
+STATUS_STAGE: dict[str, int] = {status: stage for stage, status in enumerate(SubscriptionStatus)}
 
 
 def stage_of(status: str) -> int:

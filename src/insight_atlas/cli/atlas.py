@@ -48,7 +48,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     settings = _load_settings()  # an unsafe configuration stops here, before any worker starts
     _check_storage(settings)  # as does a data directory that cannot be written
     uvicorn.run(
-        "insight_atlas.app:create_app",
+        "insight_atlas.app:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -23,8 +23,9 @@ from .scoring import (
     score_section,
 )
 from .text_signals import analyse_text
+from .validity_params import load_parameters
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 ADDON_KEYS: tuple[str, ...] = ("work-style",)
 _SEXES = ("female", "male")
 
@@ -153,6 +154,9 @@ def score(
     citations: dict[str, str] = {}
     for inst in (main, *(a for a, _ in addon_sections)):
         citations.update(inst.citations)
+    validity_parameters = load_parameters(main.key)
+    if validity_parameters is not None:
+        citations.update(validity_parameters.citations)
     demo: list[tuple[str, Any]] = []
     if sex is not None:
         demo.append(("sex", sex))

@@ -161,7 +161,10 @@ def build_narrative(
     out: list[Statement] = []
     note = raw["validity_notes"].get(validity.overall)
     if note is not None:
-        out.append(Statement(note["kind"], note["text"], (), ()))
+        # The note names what was seen: the detail of the first index behind the verdict.
+        behind = [i for i in validity.indices if i.verdict == validity.overall]
+        detail = behind[0].detail if behind else ""
+        out.append(Statement(note["kind"], note["text"].format(detail=detail), (), ()))
     by_parent: dict[str, list[ScaleScore]] = {}
     for s in section.scales:
         if s.parent is not None:

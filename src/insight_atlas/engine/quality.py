@@ -2,6 +2,10 @@
 
 Indices are computed on the main instrument's items in presentation order.
 They inform the reader; they never stop a report from being produced.
+
+An instrument with derived parameters (engine/validity/<key>.json) gets the
+empirical indices of ``careless_indices``; one without keeps the content-based
+synonym/antonym rules of its instrument file.
 """
 
 from __future__ import annotations
@@ -9,8 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from .careless import careless_indices
+from .consistency import pearson
 from .models import Instrument
 from .report import ValidityIndex, ValidityPanel, r4
+from .validity_params import ValidityParameters, load_parameters
 
 _ORDER = {"ok": 0, "not_computable": 0, "not_available": 0, "caution": 1, "invalid": 2}
 
@@ -38,20 +45,6 @@ def population_sd(values: Sequence[int]) -> float:
         return 0.0
     mean = sum(values) / n
     return math.sqrt(sum((v - mean) ** 2 for v in values) / n)
-
-
-def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    """Correlation, or None when it is undefined (fewer than 3 pairs or no variance)."""
-    n = len(xs)
-    if n < 3:
-        return None
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
-    if sxx == 0 or syy == 0:
-        return None
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    return sxy / math.sqrt(sxx * syy)
 
 
 def _pair_index(
@@ -119,12 +112,42 @@ def _timing_index(
     return ValidityIndex("response_time", r4(share), rule, verdict, rules.time_citations, detail)
 
 
+def _irv_index(
+    instrument: Instrument, values: Sequence[int], params: ValidityParameters | None
+) -> ValidityIndex:
+    rules = instrument.validity
+    # A derived caution threshold only ever makes the rule more lenient: a short form
+    # leaves attentive people with few answers to vary.
+    caution_below = rules.irv_caution_below
+    if params is not None and params.irv_caution_below is not None:
+        caution_below = min(caution_below, params.irv_caution_below)
+    sd = population_sd(values)
+    if not values:
+        verdict = "not_computable"
+    elif sd < rules.irv_invalid_below:
+        verdict = "invalid"
+    elif sd < caution_below:
+        verdict = "caution"
+    else:
+        verdict = "ok"
+    return ValidityIndex(
+        "irv",
+        r4(sd),
+        f"caution below {caution_below:g}, invalid below {rules.irv_invalid_below:g} "
+        "(standard deviation of the raw answers)",
+        verdict,
+        rules.irv_citations,
+        f"The answers vary with a standard deviation of {sd:.2f} scale points.",
+    )
+
+
 def validity_panel(
     instrument: Instrument,
     answers: Mapping[str, int],
     timings: Mapping[str, float] | None,
 ) -> ValidityPanel:
     rules = instrument.validity
+    params = load_parameters(instrument.key)
     ordered = [answers.get(i) for i in instrument.item_order]
     answered_ids = [i for i in instrument.item_order if i in answers]
     values = [v for v in ordered if v is not None]
@@ -145,43 +168,30 @@ def validity_panel(
         rules.longstring_citations,
         f"The longest run of identical consecutive answers is {run}.",
     )
-
-    sd = population_sd(values)
-    if not values:
-        irv_verdict = "not_computable"
-    elif sd < rules.irv_invalid_below:
-        irv_verdict = "invalid"
-    elif sd < rules.irv_caution_below:
-        irv_verdict = "caution"
+    irv = _irv_index(instrument, values, params)
+    if params is not None:
+        consistency = careless_indices(instrument, params, answers)
     else:
-        irv_verdict = "ok"
-    irv = ValidityIndex(
-        "irv",
-        r4(sd),
-        f"caution below {rules.irv_caution_below:g}, invalid below {rules.irv_invalid_below:g} "
-        "(standard deviation of the raw answers)",
-        irv_verdict,
-        rules.irv_citations,
-        f"The answers vary with a standard deviation of {sd:.2f} scale points.",
-    )
-    synonyms = _pair_index(
-        "synonym_consistency",
-        rules.synonym_pairs,
-        answers,
-        rules.synonym_caution_below,
-        True,
-        rules.pair_citations,
-    )
-    antonyms = _pair_index(
-        "antonym_consistency",
-        rules.antonym_pairs,
-        answers,
-        rules.antonym_caution_above,
-        False,
-        rules.pair_citations,
-    )
+        consistency = (
+            _pair_index(
+                "synonym_consistency",
+                rules.synonym_pairs,
+                answers,
+                rules.synonym_caution_below,
+                True,
+                rules.pair_citations,
+            ),
+            _pair_index(
+                "antonym_consistency",
+                rules.antonym_pairs,
+                answers,
+                rules.antonym_caution_above,
+                False,
+                rules.pair_citations,
+            ),
+        )
     timing = _timing_index(instrument, timings, answered_ids)
-    indices = (longstring, irv, synonyms, antonyms, timing)
+    indices = (longstring, irv, *consistency, timing)
     worst = max(_ORDER[i.verdict] for i in indices)
     overall = ("valid", "caution", "invalid")[worst]
     reasons = tuple(f"{i.name}: {i.detail}" for i in indices if _ORDER[i.verdict] > 0)

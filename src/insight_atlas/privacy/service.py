@@ -27,9 +27,11 @@ from insight_atlas.db import wipe_after_commit
 from insight_atlas.ops.ratelimit import RateLimiter
 from insight_atlas.privacy.schemas import PurgeResult
 from insight_atlas.reports.models import Report, ShareLink
+from insight_atlas.reports.rewrite import export_rewrites
+from insight_atlas.reports.rewrite_models import ReportRewrite
 from insight_atlas.settings import Settings
 
-EXPORT_FORMAT_VERSION = "2"  # 2: billing events, reset-link records, price and grace dates
+EXPORT_FORMAT_VERSION = "3"  # 3: report rewrites; 2: billing events, reset links, grace dates
 
 
 def _event_owner(user_id: int, subscription: Subscription | None) -> EventOwner:
@@ -80,6 +82,7 @@ async def export(session: AsyncSession, cipher: FieldCipher, user: User) -> dict
         )
     ).all()
     connection = await session.connection()
+    rewrites = await export_rewrites(session, cipher, user.id)
     billing_events = [e async for e in events_of(connection, _event_owner(user.id, subscription))]
     return {
         "format_version": EXPORT_FORMAT_VERSION,
@@ -173,6 +176,8 @@ async def export(session: AsyncSession, cipher: FieldCipher, user: User) -> dict
             }
             for r in reports
         ],
+        # Plain-language rewrites of report narratives by a language model.
+        "report_rewrites": rewrites,
         "share_links": [
             {
                 "report_id": link.report_id,
@@ -199,6 +204,7 @@ async def purge_data(session: AsyncSession, user_id: int) -> PurgeResult:
     wipe_after_commit(session)
     # Explicit order, so the purge never depends on the database honouring cascades.
     await session.execute(delete(ShareLink).where(ShareLink.user_id == user_id))
+    await session.execute(delete(ReportRewrite).where(ReportRewrite.user_id == user_id))
     await session.execute(delete(Report).where(Report.user_id == user_id))
     await session.execute(delete(Assessment).where(Assessment.user_id == user_id))
     return result

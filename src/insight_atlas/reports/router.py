@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from insight_atlas.accounts.dependencies import CurrentPrincipal
 from insight_atlas.billing.dependencies import CurrentSubscriber
 from insight_atlas.billing.entitlements import UpgradeRequired, ensure_entitled
+from insight_atlas.consent.errors import ConsentRequired
 from insight_atlas.crypto import CipherDep
 from insight_atlas.db import SessionDep
-from insight_atlas.errors import error_responses
-from insight_atlas.reports import errors, service
+from insight_atlas.errors import TooManyRequests, error_responses
+from insight_atlas.ops.client_address import client_address
+from insight_atlas.ops.ratelimit import RateLimiterDep
+from insight_atlas.reports import errors, rewrite, service
+from insight_atlas.reports.rewrite_schemas import RewriteRead, RewriteRequest, RewriteStatus
 from insight_atlas.reports.schemas import Comparison, ReportPage, ShareLinkRead, ShareRequest
 from insight_atlas.settings import SettingsDep
 from insight_atlas.validation import CheckedRoute
@@ -101,6 +105,81 @@ async def revoke_share(
     """Revoke every share link of a report, effective immediately."""
     report = await service.get_owned(session, principal.user_id, report_id)
     await service.revoke_share_links(session, report)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/reports/{report_id}/rewrite",
+    response_model=RewriteStatus,
+    operation_id="getReportRewrite",
+    responses=error_responses(errors.ReportNotFound),
+)
+async def get_rewrite(
+    report_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    cipher: CipherDep,
+) -> RewriteStatus:
+    """Whether a plain-language rewrite is offered, where it would be sent, and the stored one."""
+    report = await service.get_owned(session, principal.user_id, report_id)
+    return await rewrite.status(session, settings, cipher, report)
+
+
+@router.post(
+    "/reports/{report_id}/rewrite",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RewriteRead,
+    operation_id="createReportRewrite",
+    responses=error_responses(
+        errors.ReportNotFound,
+        ConsentRequired,
+        (409, "consent_outdated"),
+        (409, "nothing_to_rewrite"),
+        TooManyRequests,
+        rewrite.RewriteRejected,
+        rewrite.RewriteUpstreamFailed,
+        (504, rewrite.RewriteUpstreamFailed.code),
+        rewrite.RewriteUnavailable,
+    ),
+)
+async def create_rewrite(
+    report_id: str,
+    body: RewriteRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+    cipher: CipherDep,
+) -> RewriteRead:
+    """With consent, have a language model rewrite the narrative in plainer words (replaces)."""
+    report = await service.get_owned(session, principal.user_id, report_id)
+    return await rewrite.create(
+        session,
+        settings,
+        limiter,
+        cipher,
+        principal,
+        report,
+        body,
+        ip_address=client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+@router.delete(
+    "/reports/{report_id}/rewrite",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteReportRewrite",
+    responses=error_responses(errors.ReportNotFound, rewrite.RewriteNotFound),
+)
+async def delete_rewrite(
+    report_id: str, principal: CurrentPrincipal, session: SessionDep
+) -> Response:
+    """Delete the plain-language rewrite of a report; the report itself stays."""
+    report = await service.get_owned(session, principal.user_id, report_id)
+    await rewrite.remove(session, report)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -42,6 +42,10 @@ const INDEX_KEYS: Record<string, Parameters<typeof t>[0]> = {
   synonym_consistency: "validity.index.synonym_consistency",
   antonym_consistency: "validity.index.antonym_consistency",
   response_time: "validity.index.response_time",
+  even_odd: "validity.index.even_odd",
+  person_total: "validity.index.person_total",
+  mahalanobis: "validity.index.mahalanobis",
+  inter_item_sd: "validity.index.inter_item_sd",
 };
 
 export function indexName(name: string): string {

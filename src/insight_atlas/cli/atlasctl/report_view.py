@@ -13,7 +13,7 @@ Scale = dict[str, Any]
 
 VALIDITY_OVERALL = {
     "valid": "no concerns found in the answer pattern",
-    "caution": "caution: some answer patterns may not reflect careful responding",
+    "caution": "caution: one part of the answer pattern is uncommon",
     "invalid": "doubtful: the answer pattern suggests the answers may not describe you well",
 }
 VALIDITY_INDEX_NAMES = {
@@ -22,6 +22,10 @@ VALIDITY_INDEX_NAMES = {
     "synonym_consistency": "Agreement on items that say the same thing",
     "antonym_consistency": "Disagreement on items that say the opposite",
     "response_time": "Answering speed",
+    "even_odd": "Agreement between the two halves of each scale",
+    "person_total": "Fit with how items are usually answered",
+    "mahalanobis": "How usual the whole set of answers is",
+    "inter_item_sd": "Spread within each scale",
 }
 
 

@@ -9,6 +9,7 @@ import { pricingMessages } from "./pricing";
 import { quizMessages } from "./quiz";
 import { reportMessages } from "./report";
 import { reportDetailsMessages } from "./reportDetails";
+import { rewriteMessages } from "./rewrite";
 import { shareMessages } from "./share";
 import { signalsMessages } from "./signals";
 import { startMessages } from "./start";
@@ -24,6 +25,7 @@ export const en = {
   ...reportMessages,
   ...reportDetailsMessages,
   ...shareMessages,
+  ...rewriteMessages,
   ...signalsMessages,
   ...historyMessages,
   ...accountMessages,

@@ -12,6 +12,7 @@ from insight_atlas.cli.atlasctl.invocation import Invocation, json_option, pass_
 from insight_atlas.cli.atlasctl.output import day, minute
 from insight_atlas.cli.atlasctl.paging import DEFAULT_LIMIT, print_page_footer
 from insight_atlas.cli.atlasctl.report_view import ItemTexts, print_report
+from insight_atlas.cli.atlasctl.rewrite_view import show_rewrite
 
 
 @click.command()
@@ -43,11 +44,29 @@ def reports(invocation: Invocation, limit: int, offset: int) -> None:
 @click.option(
     "--explain", is_flag=True, help="Show the scores and answers behind each narrative statement."
 )
+@click.option(
+    "--rewrite",
+    is_flag=True,
+    help="The narrative in plainer words, rewritten by a language model (asks first).",
+)
+@click.option("--again", is_flag=True, help="With --rewrite: ask for a new rewrite.")
+@click.option("--yes", "assume_yes", is_flag=True, help="With --rewrite: do not ask first.")
 @json_option
 @pass_invocation
-def report(invocation: Invocation, report_id: str, explain: bool) -> None:
+def report(
+    invocation: Invocation,
+    report_id: str,
+    explain: bool,
+    rewrite: bool,
+    again: bool,
+    assume_yes: bool,
+) -> None:
     """Show one report: scores by domain, response quality, narrative, free-text signals."""
-    document = invocation.api.json("GET", f"/v1/reports/{path_segment(report_id, 'the report id')}")
+    segment = path_segment(report_id, "the report id")
+    if rewrite:
+        show_rewrite(invocation, segment, assume_yes=assume_yes, again=again)
+        return
+    document = invocation.api.json("GET", f"/v1/reports/{segment}")
     if invocation.out.json_mode:
         invocation.out.document(document)
         return

@@ -11,10 +11,15 @@ import { RequireAuth } from "@/components/RequireAuth";
 import { t } from "@/i18n/en/report";
 import { lastPathSegment } from "@/lib/navigation";
 import { loadItemTexts, loadReport, type ItemTexts } from "@/lib/reports";
+import { preloadable, usePreloaded } from "@/lib/preload";
 import { useLoad } from "@/lib/useLoad";
 import { ReportView } from "@/report/ReportView";
 import type { ReportDocument } from "@/report/types";
 import { ReportActions } from "./ReportActions";
+
+// The plain-language panel is its own chunk, fetched once the page is up: most visits
+// never open it, and the page's first-load JavaScript stays within budget.
+const plainLanguage = preloadable(() => import("@/report/PlainLanguagePanel"));
 
 interface Loaded {
   document: ReportDocument;
@@ -24,6 +29,7 @@ interface Loaded {
 
 function OwnerReport({ id }: { id: string }) {
   const session = useSession();
+  const PlainLanguagePanel = usePreloaded(plainLanguage)?.PlainLanguagePanel;
   const loaded = useLoad<Loaded>(async () => {
     const document = await loadReport(id);
     const body = document.report;
@@ -71,6 +77,7 @@ function OwnerReport({ id }: { id: string }) {
         freeText={freeText}
         actions={<ReportActions reportId={document.id} canShare={session.can("reports:share")} />}
       />
+      {PlainLanguagePanel ? <PlainLanguagePanel reportId={document.id} /> : null}
     </>
   );
 }

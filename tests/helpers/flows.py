@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import update
 
-from conftest import bearer
-from insight_atlas.billing.models import Subscription
+from helpers.api import bearer
+from helpers.factory import set_plan
+from insight_atlas.billing.plans import Plan
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument
 
@@ -65,9 +65,4 @@ async def complete_report(
 
 async def make_pro(app: FastAPI, user_id: int) -> None:
     """Put a user on Pro directly in the database (billing has its own tests)."""
-    async with app.state.database.engine.begin() as connection:
-        await connection.execute(
-            update(Subscription)
-            .where(Subscription.user_id == user_id)
-            .values(plan="pro_monthly", status="active")
-        )
+    await set_plan(app, user_id, Plan.PRO_MONTHLY)
