@@ -26,9 +26,9 @@ from insight_atlas.ops.api_docs import router as api_docs_router
 from insight_atlas.ops.client_address import ClientAddressRule
 from insight_atlas.ops.logging import configure_logging
 from insight_atlas.ops.middleware import RequestBodyLimitMiddleware, RequestContextMiddleware
-from insight_atlas.ops.outages import install_outage_handlers
 from insight_atlas.ops.ratelimit import create_rate_limiter
 from insight_atlas.ops.router import router as ops_router
+from insight_atlas.outages import install_outage_handlers
 from insight_atlas.privacy.router import router as privacy_router
 from insight_atlas.profile.router import router as profile_router
 from insight_atlas.reports.router import router as reports_router

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from live_server import free_port
+from helpers.live_server import free_port
 
 TEST_PASSWORD = "a-long-enough-test-password"
 

@@ -27,10 +27,10 @@ from faults.fault_kit import (
     postgres_cluster,
     sign_up,
 )
+from helpers.live_server import atlas_serve
+from helpers.stripe_fakes import post_event, stripe_event, subscription_object
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument
-from live_server import atlas_serve
-from stripe_fakes import post_event, stripe_event, subscription_object
 
 USERS = 16
 ITEMS = [item.id for item in load_instrument("mini-ipip").items]

@@ -8,8 +8,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import exc as sa_exc
 
-from conftest import assert_error
-from insight_atlas.ops.outages import is_connection_error
+from helpers.api import assert_error
+from insight_atlas.outages import is_connection_error
 
 
 def wrapped(error_class: type[sa_exc.DBAPIError], orig: Exception, **kw: bool) -> Exception:

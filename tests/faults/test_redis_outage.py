@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 
 from faults.fault_kit import TEST_PASSWORD, RedisServer, assert_envelope, bearer, sign_up
+from helpers.live_server import atlas_serve
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument
-from live_server import atlas_serve
 
 ANSWERS = {
     item.id: (index * 3) % 5 + 1 for index, item in enumerate(load_instrument("mini-ipip").items)

@@ -19,9 +19,9 @@ from faults.fault_kit import (
     serve_pid,
     sign_up,
 )
+from helpers.live_server import atlas_serve
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument
-from live_server import atlas_serve
 
 USERS = 8
 PER_USER = 10

@@ -16,17 +16,17 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet
 
-from conftest import (
+from faults.fault_kit import TEST_PASSWORD, RedisServer, assert_envelope, bearer, sign_up
+from helpers.databases import (
     POSTGRES_AVAILABLE,
     create_postgres_database,
     drop_postgres_database,
     psycopg_dsn,
 )
-from faults.fault_kit import TEST_PASSWORD, RedisServer, assert_envelope, bearer, sign_up
+from helpers.live_server import atlas_serve
+from helpers.stripe_fakes import post_event, stripe_event, subscription_object
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument
-from live_server import atlas_serve
-from stripe_fakes import post_event, stripe_event, subscription_object
 
 pytestmark = pytest.mark.skipif(not POSTGRES_AVAILABLE, reason="PostgreSQL not reachable")
 

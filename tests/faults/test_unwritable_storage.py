@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from live_server import free_port
+from helpers.live_server import free_port
 
 ATLAS = str(Path(sys.executable).parent / "atlas")
 

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from insight_atlas.assessments.worker_pool import ScoringUnavailable
 from insight_atlas.errors import AppError, error_response
 
-_log = structlog.get_logger(logger_name="insight_atlas.ops.outages")
+_log = structlog.get_logger(logger_name="insight_atlas.outages")
 
 RETRY_AFTER_SECONDS = 2
 
