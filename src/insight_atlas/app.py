@@ -29,6 +29,7 @@ from insight_atlas.ops.logging import configure_logging
 from insight_atlas.ops.middleware import RequestBodyLimitMiddleware, RequestContextMiddleware
 from insight_atlas.ops.ratelimit import create_rate_limiter
 from insight_atlas.ops.router import router as ops_router
+from insight_atlas.outages import install_outage_handlers
 from insight_atlas.privacy.router import router as privacy_router
 from insight_atlas.profile.router import router as profile_router
 from insight_atlas.reports.router import router as reports_router
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
 
     install_error_handlers(app)
     app.openapi = openapi_builder(app)  # type: ignore[method-assign]
+    install_outage_handlers(app)
     app.include_router(ops_router)
     # Stripe retries slow webhooks: matched early, before the larger routers.
     app.include_router(billing_router)

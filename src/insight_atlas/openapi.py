@@ -42,7 +42,8 @@ def _implied_errors(route: routing.RouteContext, operation: dict[str, Any]) -> l
     if any(isinstance(call, SecurityBase) for call in calls):
         implied.append((401, "invalid_token"))
     if any(call is get_session for call in calls):
-        implied.append(DatabaseBusy)
+        # All slots taken, or the database unreachable (outages.py).
+        implied += [DatabaseBusy, (503, "database_unavailable")]
     if operation.get("parameters") or operation.get("requestBody"):
         implied.append((422, "validation_error"))
     if operation.get("requestBody"):

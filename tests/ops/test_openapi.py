@@ -58,7 +58,11 @@ def test_routes_list_the_errors_they_raise(document: dict[str, Any]) -> None:
     assert _codes(submit, 409) == ["already_submitted"]
     assert _codes(submit, 422) == ["incomplete_assessment", "invalid_responses", "validation_error"]
     assert _codes(submit, 429) == ["rate_limited"]
-    assert _codes(submit, 503) == ["database_busy"]
+    assert _codes(submit, 503) == [
+        "database_busy",
+        "database_unavailable",
+        "scoring_unavailable",
+    ]
     start = document["paths"]["/v1/assessments"]["post"]
     assert _codes(start, 402) == ["upgrade_required"]
     assert _codes(start, 400) == ["consent_required", "malformed_json"]

@@ -44,7 +44,8 @@ async def check_password(
     """
     key = _failures_key(email)
     if settings.rate_limit_enabled:
-        attempt = await limiter.hit(key, settings.login_account_window_seconds)
+        # Fails closed: without Redis the count of guesses cannot be kept (503, not a pass).
+        attempt = await limiter.hit(key, settings.login_account_window_seconds, fail_closed=True)
         if attempt.count > settings.login_max_failures_per_account:
             raise TooManyRequests(attempt.retry_after_seconds, LOCKED_MESSAGE)
     async with database_released(session, always=True):

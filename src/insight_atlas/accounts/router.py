@@ -24,7 +24,7 @@ from insight_atlas.db import SessionDep
 from insight_atlas.errors import AppError, TooManyRequests, error_responses
 from insight_atlas.mail import MailerDep, send_quietly
 from insight_atlas.ops.client_address import client_address
-from insight_atlas.ops.ratelimit import RateLimiterDep
+from insight_atlas.ops.ratelimit import LimiterUnavailable, RateLimiterDep
 from insight_atlas.settings import SettingsDep
 from insight_atlas.validation import CheckedRoute
 
@@ -51,7 +51,7 @@ def _deliver(pair: TokenPair, cookie_mode: bool, request: Request, response: Res
     "/auth/login",
     response_model=TokenPair,
     operation_id="login",
-    responses=error_responses(errors.InvalidCredentials, TooManyRequests),
+    responses=error_responses(errors.InvalidCredentials, TooManyRequests, LimiterUnavailable),
 )
 async def login(
     body: LoginRequest,

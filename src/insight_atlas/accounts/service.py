@@ -99,7 +99,9 @@ async def login(
     email = normalise_email(email)
     if settings.rate_limit_enabled:
         per_ip = await limiter.hit(
-            hashed_key("login-ip", client.ip_address), settings.login_ip_window_seconds
+            hashed_key("login-ip", client.ip_address),
+            settings.login_ip_window_seconds,
+            fail_closed=True,
         )
         if per_ip.count > settings.login_max_attempts_per_ip:
             metrics.SIGN_INS.labels(metrics.SIGN_IN_THROTTLED).inc()

@@ -70,6 +70,7 @@ def _summary(instrument: Instrument) -> InstrumentSummary:
             errors.IncompleteAssessment,
             errors.InvalidResponses,
             TooManyRequests,
+            (503, "scoring_unavailable"),
         ),
     },
 )

@@ -22,6 +22,15 @@ def _load_settings() -> Settings:
         sys.exit(2)
 
 
+def _check_storage(settings: Settings) -> None:
+    from insight_atlas.storage_check import storage_problem
+
+    problem = storage_problem(settings)
+    if problem is not None:
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+
+
 @click.group()
 @click.version_option(package_name="insight-atlas")
 def cli() -> None:
@@ -38,6 +47,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     import uvicorn
 
     settings = _load_settings()  # an unsafe configuration stops here, before any worker starts
+    _check_storage(settings)  # as does a data directory that cannot be written
     uvicorn.run(
         "insight_atlas.app:create_served_app",
         factory=True,
@@ -71,6 +81,7 @@ def upgrade(revision: str) -> None:
     from insight_atlas import migrate
 
     settings = _load_settings()
+    _check_storage(settings)
     newer = _newer_schema(settings)
     if newer and revision == "head":
         # The release command of a rolled-back release: its schema is already there.

@@ -18,6 +18,7 @@ from insight_atlas.ops.build_info import git_sha
 from insight_atlas.ops.metrics import REGISTRY
 from insight_atlas.ops.metrics_access import check_metrics_access
 from insight_atlas.ops.pool_metrics import DatabasePoolCollector
+from insight_atlas.ops.ratelimit import RateLimiterDep
 from insight_atlas.settings import SettingsDep
 from insight_atlas.validation import CheckedRoute
 
@@ -38,6 +39,10 @@ class ReadyResponse(BaseModel):
     # "at_head", or "newer": the database is at revisions this release does not ship,
     # applied by a newer release (expand/contract: this one still runs on them).
     schema_state: str
+    # "ok", "not configured" (limits kept in process) or "unreachable: <error>". Redis
+    # down leaves the instance ready (status "degraded"): only sign-in is refused
+    # (docs/RUNBOOK.md), and taking every instance out of rotation would refuse everything.
+    redis: str = "not configured"
 
 
 class VersionResponse(BaseModel):
@@ -59,7 +64,7 @@ async def healthz() -> Response:
     operation_id="readyz",
     responses=error_responses(NotReady),
 )
-async def readyz(request: Request, database: DatabaseDep) -> ReadyResponse:
+async def readyz(request: Request, database: DatabaseDep, limiter: RateLimiterDep) -> ReadyResponse:
     """Readiness: the database answers and its schema is at the code's migration head (or
     ahead of it, after a rollback)."""
     expected: tuple[str, ...] = request.app.state.migration_heads
@@ -78,8 +83,13 @@ async def readyz(request: Request, database: DatabaseDep) -> ReadyResponse:
             f"migrations not at head: database at {','.join(current) or 'none'},"
             f" code expects {','.join(expected)}; run 'atlas db upgrade'"
         )
+    redis = await limiter.health()
     return ReadyResponse(
-        status="ok", database="ok", migrations=",".join(current), schema_state=state
+        status="degraded" if redis.startswith("unreachable") else "ok",
+        database="ok",
+        migrations=",".join(current),
+        schema_state=state,
+        redis=redis,
     )
 
 

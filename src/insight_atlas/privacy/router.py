@@ -12,7 +12,7 @@ from insight_atlas.billing.errors import BillingProviderError
 from insight_atlas.crypto import CipherDep
 from insight_atlas.db import SessionDep, utcnow
 from insight_atlas.errors import TooManyRequests, error_responses
-from insight_atlas.ops.ratelimit import RateLimiterDep
+from insight_atlas.ops.ratelimit import LimiterUnavailable, RateLimiterDep
 from insight_atlas.privacy import service
 from insight_atlas.privacy.schemas import DeleteAccountRequest, PurgeResult
 from insight_atlas.settings import SettingsDep
@@ -51,7 +51,9 @@ async def purge_my_data(principal: CurrentPrincipal, session: SessionDep) -> Pur
     "",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="deleteMe",
-    responses=error_responses(WrongCurrentPassword, TooManyRequests, BillingProviderError),
+    responses=error_responses(
+        WrongCurrentPassword, TooManyRequests, BillingProviderError, LimiterUnavailable
+    ),
 )
 async def delete_me(
     body: DeleteAccountRequest,

@@ -985,6 +985,11 @@ export interface components {
             database: string;
             /** Migrations */
             migrations: string;
+            /**
+             * Redis
+             * @default not configured
+             */
+            redis: string;
             /** Schema State */
             schema_state: string;
             /** Status */
@@ -1425,7 +1430,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1512,7 +1517,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1570,7 +1575,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1650,7 +1655,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1726,7 +1731,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable`, `scoring_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1795,7 +1800,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable`, `rate_limiter_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1862,7 +1867,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1940,7 +1945,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2000,7 +2005,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2051,7 +2056,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2120,7 +2125,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2249,7 +2254,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `billing_unavailable`, `database_busy` */
+            /** @description Error codes: `billing_unavailable`, `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2316,7 +2321,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `billing_unavailable`, `database_busy` */
+            /** @description Error codes: `billing_unavailable`, `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2434,7 +2439,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2510,7 +2515,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `billing_unavailable`, `database_busy` */
+            /** @description Error codes: `billing_unavailable`, `database_busy`, `database_unavailable`, `rate_limiter_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2548,7 +2553,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2586,7 +2591,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2636,7 +2641,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2694,7 +2699,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2750,7 +2755,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2818,7 +2823,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2876,7 +2881,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2974,7 +2979,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy`, `rewrite_unavailable` */
+            /** @description Error codes: `database_busy`, `database_unavailable`, `rewrite_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3039,7 +3044,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3119,7 +3124,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3175,7 +3180,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3226,7 +3231,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Error codes: `database_busy` */
+            /** @description Error codes: `database_busy`, `database_unavailable` */
             503: {
                 headers: {
                     [name: string]: unknown;
