@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -27,11 +28,17 @@ def labelled_columns(model: type[Base], prefix: str) -> list[Any]:
     ]
 
 
+@functools.cache
+def _labels(model: type[Base], prefix: str) -> tuple[tuple[str, str], ...]:
+    """(attribute, label) of each column, worked out once: this runs on every request."""
+    return tuple((attr.key, f"{prefix}__{attr.key}") for attr in model.__mapper__.column_attrs)
+
+
 def adopt(session: AsyncSession, model: type[_Model], row: RowByName, prefix: str) -> _Model:
     """The session's object for the row's `<prefix>__*` columns: the one it already holds
     (a handler may have loaded it before), or a new one added as if the session had loaded
     it, so handlers can change or delete it as usual."""
-    values = {attr.key: row[f"{prefix}__{attr.key}"] for attr in model.__mapper__.column_attrs}
+    values = {key: row[label] for key, label in _labels(model, prefix)}
     key = session.sync_session.identity_key(model, values["id"])
     held = session.sync_session.identity_map.get(key)
     if held is not None:

@@ -81,13 +81,12 @@ async def submit_assessment(
     settings: SettingsDep,
     limiter: RateLimiterDep,
     scorer: ScorerDep,
-    cipher: CipherDep,
 ) -> Response:
     """Score the answers and store an immutable report; 409 if already submitted."""
     assessment = await service.get_owned_submission(session, principal.user_id, assessment_id)
     report, body = await service.submit(session, settings, limiter, scorer, principal, assessment)
     return Response(
-        report_document(cipher, report, body),
+        report_document(report, body),
         status_code=status.HTTP_201_CREATED,
         media_type="application/json",
         headers={"Location": f"/v1/reports/{report.id}"},

@@ -48,7 +48,8 @@ async def get_report(
 ) -> Response:
     """One of my reports, exactly as it was computed."""
     report = await service.get_owned(session, principal.user_id, report_id)
-    return Response(service.report_document(cipher, report), media_type="application/json")
+    body = service.report_body(cipher, report)
+    return Response(service.report_document(report, body), media_type="application/json")
 
 
 @router.get(

@@ -76,10 +76,9 @@ def report_body(cipher: FieldCipher, report: Report) -> bytes:
     return cipher.decrypt_document(report.body_ciphertext)
 
 
-def report_document(cipher: FieldCipher, report: Report, body: bytes | None = None) -> bytes:
-    """`{"id", "assessment_id", "created_at", "report": <engine JSON, byte for byte>}`.
-
-    `body` skips decryption when the caller already holds the plaintext."""
+def report_document(report: Report, body: bytes) -> bytes:
+    """`{"id", "assessment_id", "created_at", "report": <engine JSON, byte for byte>}`, with
+    `body` the engine's JSON (`report_body`, or the scorer's plaintext at submit)."""
     meta = orjson.dumps(
         {
             "id": report.id,
@@ -88,8 +87,6 @@ def report_document(cipher: FieldCipher, report: Report, body: bytes | None = No
             "body_sha256": report.body_sha256,
         }
     )
-    if body is None:
-        body = report_body(cipher, report)
     return meta[:-1] + b',"report":' + body + b"}"
 
 
