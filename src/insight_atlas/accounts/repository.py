@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
-from insight_atlas.accounts.models import AuthSession, User
+from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
 from insight_atlas.db import Base, HotStatement, RowByName
 
 _Model = TypeVar("_Model", bound=Base)
@@ -95,8 +96,8 @@ class SignIn:
 
 
 def normalise_email(email: str) -> str:
-    # Addresses are stored lower-case (a check constraint keeps them so).
-    return email.strip().lower()
+    """As addresses are stored: NFKC, trimmed, lower-case."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
 
 
 async def user_by_email(connection: AsyncConnection, email: str) -> UserSummary | None:
@@ -131,3 +132,98 @@ async def recent_sign_ins(
         .limit(limit)
     )
     return [SignIn(**row._mapping) for row in rows]
+
+
+# --- queries of the account flows (accounts/service.py) --------------------------------
+
+
+async def email_taken(session: AsyncSession, email: str) -> bool:
+    return await session.scalar(select(User.id).where(User.email == email)) is not None
+
+
+async def user_with_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email == email))
+
+
+async def user_by_id(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def refresh_token_with_session(
+    session: AsyncSession, token_hash: str
+) -> tuple[RefreshToken, AuthSession] | None:
+    row = (
+        await session.execute(
+            select(RefreshToken, AuthSession)
+            .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+            .where(RefreshToken.token_hash == token_hash)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def rotate_refresh_token(session: AsyncSession, token_id: int, now: dt.datetime) -> bool:
+    """Mark the token used; False if it already was (of two concurrent uses one wins)."""
+    rotated = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token_id, RefreshToken.rotated_at.is_(None))
+        .values(rotated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(rotated.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def family_of(session: AsyncSession, token_hash: str) -> str | None:
+    """The sign-in session a refresh token belongs to."""
+    return await session.scalar(
+        select(RefreshToken.session_id).where(RefreshToken.token_hash == token_hash)
+    )
+
+
+async def revoke_sessions(
+    session: AsyncSession, session_ids: list[str], now: dt.datetime, reason: str
+) -> None:
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.id.in_(session_ids), AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def revoke_sessions_of(
+    session: AsyncSession, user_id: int, now: dt.datetime, reason: str
+) -> None:
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def retire_reset_tokens(session: AsyncSession, user_id: int, now: dt.datetime) -> None:
+    """Earlier unused reset links stop working."""
+    await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def reset_token(session: AsyncSession, token_hash: str) -> PasswordResetToken | None:
+    return await session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash)
+    )
+
+
+async def spend_reset_token(session: AsyncSession, token_id: int, now: dt.datetime) -> bool:
+    """Mark the link used; False if another request spent it first."""
+    claimed = await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == token_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]

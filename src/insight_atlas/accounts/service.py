@@ -6,17 +6,16 @@ These functions flush but never commit: the request's session dependency owns th
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insight_atlas.accounts import errors, lockout, tokens
+from insight_atlas.accounts import errors, lockout, repository, tokens
 from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
 from insight_atlas.accounts.passwords import PasswordService, password_problem
+from insight_atlas.accounts.repository import normalise_email
 from insight_atlas.accounts.schemas import TokenPair
 from insight_atlas.db import database_released, utcnow
 from insight_atlas.errors import TooManyRequests
@@ -24,10 +23,6 @@ from insight_atlas.mail import Mail
 from insight_atlas.ops import metrics
 from insight_atlas.ops.ratelimit import RateLimiter, hashed_key
 from insight_atlas.settings import Settings
-
-
-def normalise_email(email: str) -> str:
-    return unicodedata.normalize("NFKC", email).strip().lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +64,7 @@ async def register(
     """Create the account with a hash from `new_account_password_hash` (billing gives every
     new account its Free plan row as it is inserted: billing/models.py)."""
     email = normalise_email(email)
-    if await session.scalar(select(User.id).where(User.email == email)) is not None:
+    if await repository.email_taken(session, email):
         raise errors.EmailTaken()
     user = User(email=email, password_hash=password_hash, display_name=display_name)
     session.add(user)
@@ -106,7 +101,7 @@ async def login(
         if per_ip.count > settings.login_max_attempts_per_ip:
             metrics.SIGN_INS.labels(metrics.SIGN_IN_THROTTLED).inc()
             raise TooManyRequests(per_ip.retry_after_seconds, "Too many sign-in attempts.")
-    user = await session.scalar(select(User).where(User.email == email))
+    user = await repository.user_with_email(session, email)
     usable_hash = user.password_hash if user is not None and user.is_active else None
     try:
         verified = await lockout.check_password(
@@ -184,13 +179,9 @@ async def _issue_tokens(
 
 async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: str) -> TokenPair:
     now = utcnow()
-    row = (
-        await session.execute(
-            select(RefreshToken, AuthSession)
-            .join(AuthSession, AuthSession.id == RefreshToken.session_id)
-            .where(RefreshToken.token_hash == tokens.hash_opaque_token(refresh_token))
-        )
-    ).first()
+    row = await repository.refresh_token_with_session(
+        session, tokens.hash_opaque_token(refresh_token)
+    )
     if row is None:
         raise errors.InvalidRefreshToken()
     stored, auth_session = row
@@ -199,38 +190,16 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
     if stored.expires_at <= now or auth_session.expires_at <= now:
         raise errors.InvalidRefreshToken("The refresh token has expired; sign in again.")
     # Conditional update: of two concurrent uses of one token exactly one wins.
-    rotated = await session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.id == stored.id, RefreshToken.rotated_at.is_(None))
-        .values(rotated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if rotated.rowcount != 1:  # type: ignore[attr-defined]
+    if not await repository.rotate_refresh_token(session, stored.id, now):
         # A rotated token came back: it was stolen or replayed, so end the whole family.
-        await _revoke_sessions(session, [auth_session.id], now, "refresh_token_reuse")
+        await repository.revoke_sessions(session, [auth_session.id], now, "refresh_token_reuse")
         raise errors.RefreshTokenReused()
     auth_session.last_used_at = now
     return await _issue_tokens(session, settings, auth_session, now)
 
 
-async def _revoke_sessions(
-    session: AsyncSession, session_ids: list[str], now: dt.datetime, reason: str
-) -> None:
-    await session.execute(
-        update(AuthSession)
-        .where(AuthSession.id.in_(session_ids), AuthSession.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-
-
 async def revoke_all_sessions(session: AsyncSession, user_id: int, reason: str) -> None:
-    await session.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
+    await repository.revoke_sessions_of(session, user_id, utcnow(), reason)
 
 
 async def logout(
@@ -238,18 +207,14 @@ async def logout(
 ) -> None:
     session_ids = [session_id] if session_id else []
     if refresh_token:
-        family = await session.scalar(
-            select(RefreshToken.session_id).where(
-                RefreshToken.token_hash == tokens.hash_opaque_token(refresh_token)
-            )
-        )
+        family = await repository.family_of(session, tokens.hash_opaque_token(refresh_token))
         if family is None and not session_ids:
             raise errors.InvalidRefreshToken()
         if family is not None:
             session_ids.append(family)
     if not session_ids:
         raise errors.InvalidToken("Sign out needs an access token or a refresh token.")
-    await _revoke_sessions(session, session_ids, utcnow(), "logout")
+    await repository.revoke_sessions(session, session_ids, utcnow(), "logout")
 
 
 async def request_password_reset(
@@ -267,17 +232,12 @@ async def request_password_reset(
         )
         if window.count > settings.password_forgot_max_per_ip:
             raise TooManyRequests(window.retry_after_seconds)
-    user = await session.scalar(select(User).where(User.email == normalise_email(email)))
+    user = await repository.user_with_email(session, normalise_email(email))
     if user is None or not user.is_active:
         return None
     now = utcnow()
     # Only the newest link works: earlier unused ones are retired.
-    await session.execute(
-        update(PasswordResetToken)
-        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    await repository.retire_reset_tokens(session, user.id, now)
     token = tokens.new_opaque_token()
     session.add(
         PasswordResetToken(
@@ -310,14 +270,10 @@ async def reset_password(
     new_password: str,
 ) -> None:
     now = utcnow()
-    stored = await session.scalar(
-        select(PasswordResetToken).where(
-            PasswordResetToken.token_hash == tokens.hash_opaque_token(token)
-        )
-    )
+    stored = await repository.reset_token(session, tokens.hash_opaque_token(token))
     if stored is None or stored.used_at is not None or stored.expires_at <= now:
         raise errors.InvalidResetToken()
-    user = await session.get(User, stored.user_id)
+    user = await repository.user_by_id(session, stored.user_id)
     # A token older than the account was made for an earlier one (deleted with its rows,
     # and ids are never reused; this holds even if either ever failed).
     if user is None or not user.is_active or stored.created_at < user.created_at:
@@ -328,13 +284,7 @@ async def reset_password(
         raise errors.WeakPassword(problem)
     # Hashed only once the token proved valid: a made-up token costs no hashing.
     password_hash = await _hash_released(session, passwords, new_password)
-    claimed = await session.execute(
-        update(PasswordResetToken)
-        .where(PasswordResetToken.id == stored.id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not await repository.spend_reset_token(session, stored.id, now):
         raise errors.InvalidResetToken()
     await _set_password(session, user, password_hash, now, "password_reset")
     await lockout.clear_failures(settings, limiter, user.email)
