@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Table, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from insight_atlas.accounts.models import User
 from insight_atlas.billing import customer_events
@@ -196,3 +196,15 @@ async def newest_subscription_object(
         if isinstance(obj, dict) and obj.get("id") == subscription_id:
             return obj, row.stripe_created_at
     return None
+
+
+# --- the account's own billing flows (billing/service.py) ------------------------------
+
+
+async def subscription_row(
+    session: AsyncSession, user_id: int, *, lock: bool = False
+) -> Subscription | None:
+    """The user's subscription row; with `lock`, locked until the transaction ends (so a
+    checkout and a webhook for one user do not interleave)."""
+    statement = select(Subscription).where(Subscription.user_id == user_id)
+    return await session.scalar(statement.with_for_update() if lock else statement)

@@ -8,11 +8,10 @@ from __future__ import annotations
 import secrets
 
 import stripe
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.models import User
-from insight_atlas.billing import sandbox_links
+from insight_atlas.billing import repository, sandbox_links
 from insight_atlas.billing.errors import AlreadySubscribed, BillingProviderError, NoBillingAccount
 from insight_atlas.billing.models import DeletedStripeCustomer, Subscription
 from insight_atlas.billing.plans import (
@@ -81,9 +80,7 @@ async def start_free_plan(session: AsyncSession, user_id: int) -> Subscription:
 
 
 async def locked_subscription(session: AsyncSession, user_id: int) -> Subscription:
-    row = await session.scalar(
-        select(Subscription).where(Subscription.user_id == user_id).with_for_update()
-    )
+    row = await repository.subscription_row(session, user_id, lock=True)
     if row is None:  # every account gets its row at registration
         raise NoBillingAccount()
     return row
@@ -155,7 +152,7 @@ async def start_checkout(session: AsyncSession, settings: Settings, user: User, 
 
 async def open_portal(session: AsyncSession, settings: Settings, user: User) -> str:
     """The URL of the customer portal (change plan, update card, cancel)."""
-    row = await session.scalar(select(Subscription).where(Subscription.user_id == user.id))
+    row = await repository.subscription_row(session, user.id)
     if row is None or row.stripe_customer_id is None:
         raise NoBillingAccount()
     if settings.billing_mode == "sandbox":
@@ -179,9 +176,7 @@ async def cancel_subscription_for_account_deletion(
     Raises BillingProviderError (503) when Stripe refuses, so the caller can abort the
     deletion rather than leave a subscription that keeps charging a deleted account.
     """
-    row = await session.scalar(
-        select(Subscription).where(Subscription.user_id == user_id).with_for_update()
-    )
+    row = await repository.subscription_row(session, user_id, lock=True)
     if row is not None and row.stripe_customer_id is not None:
         # Stripe's later events about this customer (the cancellation below, a last
         # invoice) are then acknowledged as orphaned instead of failing for days.
