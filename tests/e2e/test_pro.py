@@ -142,7 +142,7 @@ def test_share_link_create_open_signed_out_revoke(
         expect(visitor.get_by_text(email)).to_have_count(0)
         expect(visitor.get_by_role("link", name="Sign in")).to_be_visible()
         # The norm group is described, never named (it would reveal sex and age).
-        expect(visitor.get_by_text("One reference group for everyone").first).to_be_visible()
+        expect(visitor.get_by_text("age- and sex-matched norms").first).to_be_visible()
         assert_accessible(visitor, "shared report")
         screenshot(visitor, "shared-report")
 

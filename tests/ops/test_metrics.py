@@ -29,7 +29,7 @@ from helpers.flows import SAMPLE_TEXT, complete_report, start
 from helpers.live_server import free_port
 from insight_atlas.app import create_app
 from insight_atlas.ops.metrics import REDIS_ERRORS
-from insight_atlas.ops.ratelimit import RedisRateLimiter
+from insight_atlas.ops.ratelimit import LimiterUnavailable, RedisRateLimiter
 from insight_atlas.settings import Environment, Settings
 
 METRICS_TOKEN = "metrics-token-" + "m" * 32
@@ -167,19 +167,24 @@ def redis_errors(kind: str) -> float:
 
 
 async def test_failed_redis_commands_are_counted_once_each() -> None:
-    # Nothing listens on this port: every command fails to connect.
-    limiter = RedisRateLimiter(f"redis://127.0.0.1:{free_port()}/0")
+    # Nothing listens on this port: every command fails to connect. Limits fail open (an
+    # empty window), sign-in's fail closed (503), and each failed command counts once.
+    url = f"redis://127.0.0.1:{free_port()}/0"
     before = redis_errors("connection")
+    open_limiter, closed_limiter = RedisRateLimiter(url), RedisRateLimiter(url)
     try:
-        with pytest.raises(redis.ConnectionError):
-            await limiter.hit("test:unreachable", 60)
-        with pytest.raises(redis.ConnectionError):
-            await limiter.peek("test:unreachable")
-        with pytest.raises(redis.ConnectionError):
-            await limiter.reset("test:unreachable")
+        window = await open_limiter.hit("test:unreachable", 60)
+        assert window.count == 0
+        with pytest.raises(LimiterUnavailable):
+            await closed_limiter.hit("test:unreachable", 60, fail_closed=True)
+        assert redis_errors("connection") - before == 2
+        # Right after a failure Redis is left alone: refused without a command, not counted.
+        assert (await open_limiter.peek("test:unreachable")).count == 0
+        await open_limiter.reset("test:unreachable")
+        assert redis_errors("connection") - before == 2
     finally:
-        await limiter.close()
-    assert redis_errors("connection") - before == 3
+        await open_limiter.close()
+        await closed_limiter.close()
 
 
 def redis_available() -> bool:
