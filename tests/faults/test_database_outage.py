@@ -20,13 +20,8 @@ import httpx
 import psycopg
 import pytest
 
-from faults.fault_kit import (
-    PostgresCluster,
-    assert_envelope,
-    bearer,
-    postgres_cluster,
-    sign_up,
-)
+from helpers.api import bearer
+from helpers.fault_kit import PostgresCluster, assert_envelope, postgres_cluster, sign_up
 from helpers.live_server import atlas_serve
 from helpers.stripe_fakes import post_event, stripe_event, subscription_object
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from faults.fault_kit import TEST_PASSWORD, RedisServer, assert_envelope, bearer, sign_up
+from helpers.api import TEST_PASSWORD, bearer
+from helpers.fault_kit import RedisServer, assert_envelope, sign_up
 from helpers.live_server import atlas_serve
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument

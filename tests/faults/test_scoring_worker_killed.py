@@ -11,14 +11,8 @@ from typing import Any
 
 import httpx
 
-from faults.fault_kit import (
-    assert_envelope,
-    bearer,
-    kill,
-    scoring_worker_pids,
-    serve_pid,
-    sign_up,
-)
+from helpers.api import bearer
+from helpers.fault_kit import assert_envelope, kill, scoring_worker_pids, serve_pid, sign_up
 from helpers.live_server import atlas_serve
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION
 from insight_atlas.engine import load_instrument

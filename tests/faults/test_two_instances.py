@@ -16,13 +16,14 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet
 
-from faults.fault_kit import TEST_PASSWORD, RedisServer, assert_envelope, bearer, sign_up
+from helpers.api import TEST_PASSWORD, bearer
 from helpers.databases import (
     POSTGRES_AVAILABLE,
     create_postgres_database,
     drop_postgres_database,
     psycopg_dsn,
 )
+from helpers.fault_kit import RedisServer, assert_envelope, sign_up
 from helpers.live_server import atlas_serve
 from helpers.stripe_fakes import post_event, stripe_event, subscription_object
 from insight_atlas.consent.ledger import CURRENT_CONSENT_VERSION

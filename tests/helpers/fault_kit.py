@@ -20,9 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
+from helpers.api import TEST_PASSWORD
 from helpers.live_server import free_port
-
-TEST_PASSWORD = "a-long-enough-test-password"
 
 
 def _postgres_bin() -> Path | None:
@@ -211,10 +210,6 @@ def kill(pid: int) -> None:
 
 
 # --- HTTP ------------------------------------------------------------------------------
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def sign_up(http: httpx.AsyncClient, email: str) -> dict[str, Any]:
