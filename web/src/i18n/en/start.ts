@@ -5,7 +5,7 @@ import { common } from "./common";
 export const startMessages = {
   "start.eyebrow": "Take a questionnaire",
   "start.title": "Choose a questionnaire",
-  "start.lead": "Both are published, public-domain questionnaires. You will see exactly what you consent to before anything starts.",
+  "start.lead": "Each is a published, public-domain questionnaire. You will see exactly what you consent to before anything starts.",
   "start.loading": "Loading questionnaires…",
   "start.chooseTitle": "Questionnaires",
   "start.meta": "{items} statements · about {minutes} minutes",
