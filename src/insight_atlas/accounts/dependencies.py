@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
@@ -101,15 +101,16 @@ async def authenticate(
     claims: tokens.AccessClaims,
     statement: HotStatement = PRINCIPAL,
     kind: type[_Principal] = Principal,  # type: ignore[assignment]
+    params: dict[str, Any] | None = None,
 ) -> _Principal:
     """The principal, if its sign-in is alive and its account enabled; 401 otherwise.
 
     `statement` is `accounts.repository.PRINCIPAL` or an extension of it that reads more
-    of the caller in the same round trip (billing's subscriber query), with `kind` the
-    principal class that reads those columns."""
-    row = await statement.first(
-        session, {"user_id": claims.user_id, "session_id": claims.session_id}
-    )
+    of the caller in the same round trip (billing's subscriber query, the submit route's
+    assessment), with `kind` the principal class that reads those columns and `params`
+    the extension's own parameters."""
+    ids = {"user_id": claims.user_id, "session_id": claims.session_id}
+    row = await statement.first(session, ids if params is None else {**params, **ids})
     if row is None:
         raise errors.InvalidToken()
     expires_at = row["sign_in__expires_at"]

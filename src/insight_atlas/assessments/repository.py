@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from insight_atlas.accounts.models import User
+from insight_atlas.accounts.repository import principal_query
 from insight_atlas.assessments.models import Assessment, AssessmentStatus
 from insight_atlas.consent.models import ConsentRecord
-from insight_atlas.db import HotStatement
+from insight_atlas.db import HotStatement, RowByName
 from insight_atlas.reports.models import Report
 
 
@@ -32,12 +34,39 @@ _report = cast(Table, Report.__table__)
 
 # Core, not the ORM, on the submit path: one object's unit of work costs two statements'
 # worth of CPU, and statements are built here once (building costs more than running).
-_SUBMISSION = HotStatement(
-    select(*(_assessment.c[name].label(name) for name in PendingSubmission._fields)).where(
-        _assessment.c.id == bindparam("assessment_id"),
-        _assessment.c.user_id == bindparam("user_id"),
+#
+# The submit route's sign-in check (accounts' principal query) reads the assessment in
+# the same round trip: an outer join, so a sign-in that is alive with no such assessment
+# of the caller's still gives its row (401 first, then 404). Parameters: `user_id`,
+# `session_id`, `assessment_id`.
+_SUBMISSION_PREFIX = "submission__"
+SUBMITTER = HotStatement(
+    principal_query()
+    .add_columns(
+        *(
+            _assessment.c[name].label(_SUBMISSION_PREFIX + name)
+            for name in PendingSubmission._fields
+        )
+    )
+    .outerjoin(
+        _assessment,
+        and_(
+            _assessment.c.id == bindparam("assessment_id", type_=_assessment.c.id.type),
+            _assessment.c.user_id == cast(Table, User.__table__).c.id,
+        ),
     )
 )
+_SUBMISSION_LABELS = tuple(_SUBMISSION_PREFIX + name for name in PendingSubmission._fields)
+
+
+def submission_of(row: RowByName) -> PendingSubmission | None:
+    """The assessment's columns of a `SUBMITTER` row, or None if there is no such
+    assessment of the caller's."""
+    if row[_SUBMISSION_LABELS[0]] is None:
+        return None
+    return PendingSubmission(*(row[label] for label in _SUBMISSION_LABELS))
+
+
 # The status condition makes two concurrent submissions of one assessment safe: only one
 # of them finds it in progress; the other claims nothing, writes nothing, answers 409.
 _claim = (
@@ -71,16 +100,6 @@ _CLAIM_AND_INSERT_REPORT = HotStatement(
         ).select_from(_claimed),
     )
 )
-
-
-async def pending_submission(
-    session: AsyncSession, user_id: int, assessment_id: str
-) -> PendingSubmission | None:
-    """The columns scoring needs, if the assessment is the user's."""
-    row = await _SUBMISSION.first(session, {"assessment_id": assessment_id, "user_id": user_id})
-    if row is None:
-        return None
-    return PendingSubmission(*(row[name] for name in PendingSubmission._fields))
 
 
 async def claim_and_insert_report(session: AsyncSession, report: dict[str, Any]) -> bool:

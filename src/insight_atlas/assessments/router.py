@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from insight_atlas.accounts.dependencies import CurrentPrincipal
 from insight_atlas.assessments import errors, service
-from insight_atlas.assessments.dependencies import ScorerDep
+from insight_atlas.assessments.dependencies import CurrentSubmitter, ScorerDep
 from insight_atlas.assessments.models import AssessmentStatus
 from insight_atlas.assessments.schemas import (
     AnswerOption,
@@ -75,16 +75,15 @@ def _summary(instrument: Instrument) -> InstrumentSummary:
     },
 )
 async def submit_assessment(
-    assessment_id: str,
-    principal: CurrentPrincipal,
+    submitter: CurrentSubmitter,
     session: SessionDep,
     settings: SettingsDep,
     limiter: RateLimiterDep,
     scorer: ScorerDep,
 ) -> Response:
     """Score the answers and store an immutable report; 409 if already submitted."""
-    assessment = await service.get_owned_submission(session, principal.user_id, assessment_id)
-    report, body = await service.submit(session, settings, limiter, scorer, principal, assessment)
+    assessment = service.owned_submission(submitter)
+    report, body = await service.submit(session, settings, limiter, scorer, submitter, assessment)
     return Response(
         report_document(report, body),
         status_code=status.HTTP_201_CREATED,

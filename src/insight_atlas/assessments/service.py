@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.dependencies import Principal
 from insight_atlas.assessments import errors, repository
+from insight_atlas.assessments.dependencies import Submitter
 from insight_atlas.assessments.models import Assessment, AssessmentStatus
 from insight_atlas.assessments.repository import PendingSubmission
 from insight_atlas.assessments.schemas import (
@@ -139,18 +140,12 @@ async def get_owned(session: AsyncSession, user_id: int, assessment_id: str) -> 
     return assessment
 
 
-async def get_owned_submission(
-    session: AsyncSession, user_id: int, assessment_id: str
-) -> PendingSubmission:
-    """`get_owned` for the submit path: the columns scoring needs, as plain values."""
-    submission = (
-        await repository.pending_submission(session, user_id, assessment_id)
-        if is_uuid(assessment_id)
-        else None
-    )
-    if submission is None:
+def owned_submission(submitter: Submitter) -> PendingSubmission:
+    """`get_owned` for the submit path: the columns scoring needs, as plain values, read
+    with the caller's sign-in check; 404 unless the assessment is theirs."""
+    if submitter.submission is None:
         raise errors.AssessmentNotFound()
-    return submission
+    return submitter.submission
 
 
 def save_responses(
