@@ -99,7 +99,7 @@ async def login(
             fail_closed=True,
         )
         if per_ip.count > settings.login_max_attempts_per_ip:
-            metrics.SIGN_INS.labels(metrics.SIGN_IN_THROTTLED).inc()
+            metrics.labelled(metrics.SIGN_INS, metrics.SIGN_IN_THROTTLED).inc()
             raise TooManyRequests(per_ip.retry_after_seconds, "Too many sign-in attempts.")
     user = await repository.user_with_email(session, email)
     usable_hash = user.password_hash if user is not None and user.is_active else None
@@ -114,16 +114,16 @@ async def login(
             password=password,
         )
     except TooManyRequests:
-        metrics.SIGN_INS.labels(metrics.SIGN_IN_LOCKED).inc()
+        metrics.labelled(metrics.SIGN_INS, metrics.SIGN_IN_LOCKED).inc()
         raise
     if not verified or user is None:
-        metrics.SIGN_INS.labels(metrics.SIGN_IN_BAD_CREDENTIALS).inc()
+        metrics.labelled(metrics.SIGN_INS, metrics.SIGN_IN_BAD_CREDENTIALS).inc()
         raise errors.InvalidCredentials()
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await _hash_released(session, passwords, password)
     user.last_login_at = utcnow()
     pair = await _start_session(session, settings, user, client)
-    metrics.SIGN_INS.labels(metrics.SIGN_IN_SUCCESS).inc()
+    metrics.labelled(metrics.SIGN_INS, metrics.SIGN_IN_SUCCESS).inc()
     return pair
 
 

@@ -10,16 +10,10 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts import tokens
-from insight_atlas.accounts.dependencies import (
-    BearerCredentials,
-    Principal,
-    access_claims,
-    authenticate,
-)
+from insight_atlas.accounts.dependencies import AccessClaimsDep, Principal, authenticate
 from insight_atlas.assessments.repository import SUBMITTER, PendingSubmission, submission_of
 from insight_atlas.assessments.worker_pool import ReportScorer
 from insight_atlas.db import RowByName, SessionDep
-from insight_atlas.settings import SettingsDep
 from insight_atlas.validation import is_uuid
 
 
@@ -44,9 +38,8 @@ class Submitter(Principal):
 
 
 async def get_current_submitter(
-    assessment_id: str, session: SessionDep, settings: SettingsDep, credentials: BearerCredentials
+    assessment_id: str, claims: AccessClaimsDep, session: SessionDep
 ) -> Submitter:
-    claims = access_claims(settings, credentials)
     # An id that cannot name a stored row matches none (NULL equals nothing).
     params = {"assessment_id": assessment_id if is_uuid(assessment_id) else None}
     return await authenticate(session, claims, SUBMITTER, Submitter, params)

@@ -32,7 +32,7 @@ from insight_atlas.engine import (
     load_instrument,
 )
 from insight_atlas.errors import TooManyRequests
-from insight_atlas.ops.metrics import REPORTS_CREATED
+from insight_atlas.ops.metrics import REPORTS_CREATED, labelled
 from insight_atlas.ops.ratelimit import RateLimiter
 from insight_atlas.reports import rewrite
 from insight_atlas.reports.errors import ReportNotFound
@@ -278,7 +278,7 @@ async def submit(
     }
     if not await repository.claim_and_insert_report(session, values):
         raise errors.AlreadySubmitted()
-    REPORTS_CREATED.labels(assessment.instrument_key).inc()
+    labelled(REPORTS_CREATED, assessment.instrument_key).inc()
     return Report(**values), result.body
 
 

@@ -32,7 +32,7 @@ from typing import Any, cast
 from insight_atlas.crypto import FieldCipher
 from insight_atlas.engine import AssessmentError, load_instrument, score
 from insight_atlas.engine.text_signals import analyse_text
-from insight_atlas.ops.metrics import SCORING_DURATION
+from insight_atlas.ops.metrics import SCORING_DURATION, labelled
 
 _HEADER = struct.Struct("!I")
 # A report is about 35 KB of JSON; anything near this bound is a broken stream.
@@ -287,7 +287,7 @@ class ReportScorer:
             # Only our own worker writes to this socket pair (see _worker_main).
             outcome = pickle.loads(await worker.protocol.submit(payload))  # noqa: S301
         # Queueing for a busy worker included: it is part of what a submission waits for.
-        SCORING_DURATION.labels(instrument_key).observe(time.perf_counter() - started)
+        labelled(SCORING_DURATION, instrument_key).observe(time.perf_counter() - started)
         if isinstance(outcome, str):
             raise ScoringFailed(outcome)
         if isinstance(outcome, _Crash):

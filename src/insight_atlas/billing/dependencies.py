@@ -9,17 +9,11 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts import tokens
-from insight_atlas.accounts.dependencies import (
-    BearerCredentials,
-    Principal,
-    access_claims,
-    authenticate,
-)
+from insight_atlas.accounts.dependencies import AccessClaimsDep, Principal, authenticate
 from insight_atlas.accounts.models import User
 from insight_atlas.accounts.repository import adopt, labelled_columns, principal_query
 from insight_atlas.billing.models import Subscription
 from insight_atlas.db import HotStatement, RowByName, SessionDep
-from insight_atlas.settings import SettingsDep
 
 _subscription = cast(Table, Subscription.__table__)
 
@@ -47,10 +41,8 @@ class Subscriber(Principal):
         return self._subscription
 
 
-async def get_current_subscriber(
-    session: SessionDep, settings: SettingsDep, credentials: BearerCredentials
-) -> Subscriber:
-    return await authenticate(session, access_claims(settings, credentials), SUBSCRIBER, Subscriber)
+async def get_current_subscriber(claims: AccessClaimsDep, session: SessionDep) -> Subscriber:
+    return await authenticate(session, claims, SUBSCRIBER, Subscriber)
 
 
 CurrentSubscriber = Annotated[Subscriber, Depends(get_current_subscriber)]

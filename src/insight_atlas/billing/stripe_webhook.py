@@ -38,7 +38,7 @@ from insight_atlas.billing.plans import (
 from insight_atlas.billing.schemas import WebhookReceipt
 from insight_atlas.errors import AppError
 from insight_atlas.ops.logging import get_logger
-from insight_atlas.ops.metrics import WEBHOOK_EVENTS
+from insight_atlas.ops.metrics import WEBHOOK_EVENTS, labelled
 from insight_atlas.settings import Settings
 
 # Stripe's own default: a captured delivery cannot be replayed after five minutes.
@@ -60,7 +60,7 @@ def verify_and_parse(payload: bytes, signature: str | None, secret: str) -> Even
     """The event, once its Stripe-Signature verifies against the raw body."""
     if not signature:
         log.warning("stripe_webhook_rejected", reason="missing_signature")
-        WEBHOOK_EVENTS.labels("unverified", "missing_signature").inc()
+        labelled(WEBHOOK_EVENTS, "unverified", "missing_signature").inc()
         raise MissingSignature()
     now = time.time()
     try:
@@ -70,7 +70,7 @@ def verify_and_parse(payload: bytes, signature: str | None, secret: str) -> Even
             raise ValueError(f"signature timestamp {signed_at} is in the future")
     except (SignatureVerificationError, ValueError, IndexError) as exc:
         log.warning("stripe_webhook_rejected", reason="invalid_signature", detail=str(exc)[:200])
-        WEBHOOK_EVENTS.labels("unverified", "invalid_signature").inc()
+        labelled(WEBHOOK_EVENTS, "unverified", "invalid_signature").inc()
         raise InvalidSignature() from exc
     try:
         event = orjson.loads(payload)
@@ -78,7 +78,7 @@ def verify_and_parse(payload: bytes, signature: str | None, secret: str) -> Even
         raise InvalidPayload() from exc
     if not is_event(event, now):
         log.warning("stripe_webhook_rejected", reason="invalid_payload")
-        WEBHOOK_EVENTS.labels("unverified", "invalid_payload").inc()
+        labelled(WEBHOOK_EVENTS, "unverified", "invalid_payload").inc()
         raise InvalidPayload()
     return event
 
@@ -142,12 +142,12 @@ async def receive(
         if handler is None:
             # Not stored: only allow-listed types change anything here.
             log.info("stripe_event_ignored")
-            WEBHOOK_EVENTS.labels("other", "ignored").inc()
+            labelled(WEBHOOK_EVENTS, "other", "ignored").inc()
             return WebhookReceipt(status="ignored", event_id=event_id)
         claim, row_id = await event_store.claim(connection, event, payload)
         if claim is event_store.Claim.DUPLICATE:
             log.info("stripe_event_duplicate")
-            WEBHOOK_EVENTS.labels(event_type, "duplicate").inc()
+            labelled(WEBHOOK_EVENTS, event_type, "duplicate").inc()
             return WebhookReceipt(status="duplicate", event_id=event_id)
         try:
             await handler(connection, settings, event)
@@ -162,17 +162,17 @@ async def receive(
             )
             # Acknowledged: Stripe's retries could not change the answer.
             log.warning("stripe_event_settled", outcome=outcome, reason=str(exc))
-            WEBHOOK_EVENTS.labels(event_type, outcome).inc()
+            labelled(WEBHOOK_EVENTS, event_type, outcome).inc()
             return WebhookReceipt(status=outcome, event_id=event_id)
         except Exception as exc:
             await event_store.record_failure(connection, event, payload, exc)
             log.exception("stripe_event_failed")
-            WEBHOOK_EVENTS.labels(event_type, event_store.EventOutcome.FAILED).inc()
+            labelled(WEBHOOK_EVENTS, event_type, event_store.EventOutcome.FAILED).inc()
             raise WebhookHandlerFailed() from exc
         if claim is event_store.Claim.RETRY:
             await event_store.mark_handled(connection, row_id)
         log.info("stripe_event_handled")
-        WEBHOOK_EVENTS.labels(event_type, event_store.EventOutcome.HANDLED).inc()
+        labelled(WEBHOOK_EVENTS, event_type, event_store.EventOutcome.HANDLED).inc()
         return WebhookReceipt(status=event_store.EventOutcome.HANDLED, event_id=event_id)
 
 

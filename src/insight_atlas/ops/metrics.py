@@ -7,9 +7,24 @@ series. Gauges of the database pool are read when scraped (ops/pool_metrics.py).
 
 from __future__ import annotations
 
+import functools
+from typing import TypeVar
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+
+_Metric = TypeVar("_Metric", Counter, Histogram)
+
+
+@functools.cache
+def labelled(metric: _Metric, *values: str) -> _Metric:
+    """`metric.labels(*values)`, looked up once per set of values: prometheus_client's own
+    lookup validates and locks on every call, which cost more than the count itself on
+    every request. The label sets are closed (above), so this holds no more children
+    than the metric itself does."""
+    return metric.labels(*values)
+
 
 HTTP_REQUESTS = Counter(
     "atlas_http_requests_total",

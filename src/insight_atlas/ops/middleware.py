@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from insight_atlas.errors import error_body
 from insight_atlas.ops.error_reporting import report_exception
 from insight_atlas.ops.logging import get_logger
-from insight_atlas.ops.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from insight_atlas.ops.metrics import HTTP_LATENCY, HTTP_REQUESTS, labelled
 from insight_atlas.ops.redaction import loggable_path
 from insight_atlas.request_context import reset_request_id, set_request_id
 
@@ -109,8 +109,8 @@ class RequestContextMiddleware:
             duration = time.perf_counter() - started
             route = _route_template(scope)
             status = status_holder[0]
-            HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
-            HTTP_LATENCY.labels(scope["method"], route).observe(duration)
+            labelled(HTTP_REQUESTS, scope["method"], route, str(status)).inc()
+            labelled(HTTP_LATENCY, scope["method"], route).observe(duration)
             _log.info(
                 "request",
                 method=scope["method"],

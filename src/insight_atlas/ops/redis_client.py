@@ -23,7 +23,7 @@ from redis.exceptions import (
     TimeoutError as RedisTimeoutError,
 )
 
-from insight_atlas.ops.metrics import REDIS_ERRORS
+from insight_atlas.ops.metrics import REDIS_ERRORS, labelled
 
 
 def failure_kind(error: BaseException) -> str | None:
@@ -44,7 +44,7 @@ def failure_kind(error: BaseException) -> str | None:
 def _count(error: BaseException) -> None:
     kind = failure_kind(error)
     if kind is not None:
-        REDIS_ERRORS.labels(kind).inc()
+        labelled(REDIS_ERRORS, kind).inc()
 
 
 class CountingPipeline(Pipeline):
