@@ -83,8 +83,11 @@ def database_url(
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return make_settings(database_url, tmp_path / "data")
+def settings(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """The test settings, with the overrides of the test's `@pytest.mark.settings(...)`."""
+    marker = request.node.get_closest_marker("settings")
+    overrides = marker.kwargs if marker is not None else {}
+    return make_settings(database_url, tmp_path / "data", **overrides)
 
 
 class AppMaker(Protocol):

@@ -27,6 +27,7 @@ from insight_atlas.ops.client_address import ClientAddressRule
 from insight_atlas.ops.error_reporting import close_error_reporting, init_error_reporting
 from insight_atlas.ops.logging import configure_logging
 from insight_atlas.ops.middleware import RequestBodyLimitMiddleware, RequestContextMiddleware
+from insight_atlas.ops.quotas import HourlyQuotas
 from insight_atlas.ops.ratelimit import create_rate_limiter
 from insight_atlas.ops.router import router as ops_router
 from insight_atlas.outages import install_outage_handlers
@@ -90,13 +91,14 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
     )
     # The app's state, set here and nowhere else; each part has its own typed dependency
     # (SettingsDep, DatabaseDep, CipherDep, PasswordsDep, MailerDep, RateLimiterDep,
-    # ScorerDep, client_address), so a function is given only what it uses.
+    # QuotasDep, ScorerDep, client_address), so a function is given only what it uses.
     app.state.settings = settings
     app.state.database = database
     app.state.cipher = cipher
     app.state.passwords = PasswordService(settings)
     app.state.mailer = create_mailer(settings)
     app.state.rate_limiter = rate_limiter
+    app.state.quotas = HourlyQuotas.from_settings(settings, rate_limiter)
     app.state.scorer = scorer
     app.state.client_addresses = ClientAddressRule.from_settings(settings)
     app.state.migration_heads = head_revisions()

@@ -13,6 +13,7 @@ import email
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import insert, select
 
@@ -94,10 +95,10 @@ async def test_sandbox_links_of_a_deleted_account_open_nothing(
     assert customer is None
 
 
+@pytest.mark.settings(assessments_per_hour=1)
 async def test_limiter_counters_of_a_deleted_account_do_not_count_for_a_later_one(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    app.state.settings.assessments_per_hour = 1
     deleted, issued = await signed_in_user(client)
     assert (await start(client, issued["access_token"])).status_code == 201
     assert_error(await start(client, issued["access_token"]), 429, "rate_limited")

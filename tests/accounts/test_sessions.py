@@ -7,6 +7,7 @@ import datetime as dt
 
 import httpx
 import jwt
+import pytest
 from fastapi import FastAPI
 
 from helpers.api import TEST_PASSWORD, assert_error, bearer, login, register, signed_in_user
@@ -79,8 +80,8 @@ async def test_account_is_throttled_after_repeated_failures(
     assert error["details"]["retry_after_seconds"] == int(blocked.headers["retry-after"])
 
 
-async def test_client_address_is_throttled(client: httpx.AsyncClient, app: FastAPI) -> None:
-    app.state.settings.login_max_attempts_per_ip = 3
+@pytest.mark.settings(login_max_attempts_per_ip=3)
+async def test_client_address_is_throttled(client: httpx.AsyncClient) -> None:
     profile = await register(client)
     for _ in range(3):
         await client.post(

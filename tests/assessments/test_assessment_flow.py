@@ -368,10 +368,8 @@ async def test_submitted_report_is_immutable_and_reproducible(
     assert stored.created_at.isoformat() == document["created_at"]
 
 
-async def test_assessment_creation_is_rate_limited_per_user(
-    client: httpx.AsyncClient, app: FastAPI
-) -> None:
-    app.state.settings.assessments_per_hour = 2
+@pytest.mark.settings(assessments_per_hour=2)
+async def test_assessment_creation_is_rate_limited_per_user(client: httpx.AsyncClient) -> None:
     _, tokens = await signed_in_user(client)
     for _ in range(2):
         assert (await start(client, tokens["access_token"])).status_code == 201

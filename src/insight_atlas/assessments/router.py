@@ -35,7 +35,7 @@ from insight_atlas.db import SessionDep
 from insight_atlas.engine import Instrument, list_instruments
 from insight_atlas.errors import TooManyRequests, error_responses
 from insight_atlas.ops.client_address import client_address
-from insight_atlas.ops.ratelimit import RateLimiterDep
+from insight_atlas.ops.quotas import QuotasDep
 from insight_atlas.reports.errors import ReportNotFound
 from insight_atlas.reports.service import report_document
 from insight_atlas.settings import SettingsDep
@@ -77,13 +77,12 @@ def _summary(instrument: Instrument) -> InstrumentSummary:
 async def submit_assessment(
     submitter: CurrentSubmitter,
     session: SessionDep,
-    settings: SettingsDep,
-    limiter: RateLimiterDep,
+    quotas: QuotasDep,
     scorer: ScorerDep,
 ) -> Response:
     """Score the answers and store an immutable report; 409 if already submitted."""
     assessment = service.owned_submission(submitter)
-    report, body = await service.submit(session, settings, limiter, scorer, submitter, assessment)
+    report, body = await service.submit(session, quotas, scorer, submitter, assessment)
     return Response(
         report_document(report, body),
         status_code=status.HTTP_201_CREATED,
@@ -147,14 +146,13 @@ async def start_assessment(
     subscriber: CurrentSubscriber,
     session: SessionDep,
     settings: SettingsDep,
-    limiter: RateLimiterDep,
+    quotas: QuotasDep,
     cipher: CipherDep,
 ) -> AssessmentRead:
     """Start an assessment; needs the accepted consent version and a plan that includes it."""
     assessment = await service.start(
         session,
-        settings,
-        limiter,
+        quotas,
         subscriber,
         body,
         ip_address=client_address(request),

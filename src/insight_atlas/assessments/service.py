@@ -31,9 +31,8 @@ from insight_atlas.engine import (
     list_instruments,
     load_instrument,
 )
-from insight_atlas.errors import TooManyRequests
 from insight_atlas.ops.metrics import REPORTS_CREATED, labelled
-from insight_atlas.ops.ratelimit import RateLimiter
+from insight_atlas.ops.quotas import HourlyQuotas, Quota
 from insight_atlas.reports import rewrite
 from insight_atlas.reports.errors import ReportNotFound
 from insight_atlas.reports.models import Report
@@ -60,21 +59,9 @@ def _item_ids(assessment: Assessment | PendingSubmission) -> list[str]:
     return ids
 
 
-async def _throttle(
-    settings: Settings, limiter: RateLimiter, kind: str, principal: Principal, limit: int
-) -> None:
-    if not settings.rate_limit_enabled:
-        return
-    # Named by the account, not its id alone, so counters never pass to a later account.
-    window = await limiter.hit(f"{kind}:{principal.account}", 3600)
-    if window.count > limit:
-        raise TooManyRequests(window.retry_after_seconds, f"Too many {kind} requests this hour.")
-
-
 async def start(
     session: AsyncSession,
-    settings: Settings,
-    limiter: RateLimiter,
+    quotas: HourlyQuotas,
     subscriber: Subscriber,
     body: StartAssessment,
     *,
@@ -102,7 +89,7 @@ async def start(
     ensure_entitled(subscriber.subscription, f"instrument:{instrument.key}")
     if body.include_work_style:
         ensure_entitled(subscriber.subscription, f"instrument:{WORK_STYLE}")
-    await _throttle(settings, limiter, "assessment", subscriber, settings.assessments_per_hour)
+    await quotas.spend(Quota.ASSESSMENT, subscriber.account)
     consent = record_consent(
         session,
         user_id=subscriber.user_id,
@@ -231,8 +218,7 @@ def _unanswered(assessment: Assessment | PendingSubmission) -> list[str]:
 
 async def submit(
     session: AsyncSession,
-    settings: Settings,
-    limiter: RateLimiter,
+    quotas: HourlyQuotas,
     scorer: ReportScorer,
     principal: Principal,
     assessment: PendingSubmission,
@@ -240,7 +226,7 @@ async def submit(
     """Score and store; returns the report (not attached to the session) and its JSON body."""
     if assessment.status != AssessmentStatus.IN_PROGRESS:
         raise errors.AlreadySubmitted()
-    await _throttle(settings, limiter, "submission", principal, settings.submissions_per_hour)
+    await quotas.spend(Quota.SUBMISSION, principal.account)
     demographics = {k: v for k, v in (("sex", assessment.sex), ("age", assessment.age)) if v}
     try:
         # Decrypting the text, scoring, encrypting and hashing the report all happen in

@@ -20,8 +20,8 @@ from insight_atlas.consent.errors import ConsentRequired
 from insight_atlas.consent.ledger import record_consent
 from insight_atlas.crypto import FieldCipher
 from insight_atlas.db import database_released, utcnow, wipe_after_commit
-from insight_atlas.errors import AppError, Conflict, TooManyRequests
-from insight_atlas.ops.ratelimit import RateLimiter
+from insight_atlas.errors import AppError, Conflict
+from insight_atlas.ops.quotas import HourlyQuotas, Quota
 from insight_atlas.reports import llm_client
 from insight_atlas.reports.llm_client import LlmEndpoint
 from insight_atlas.reports.models import Report
@@ -203,21 +203,10 @@ def _check_consent(body: RewriteRequest, endpoint: LlmEndpoint) -> None:
         )
 
 
-async def _throttle(settings: Settings, limiter: RateLimiter, principal: Principal) -> None:
-    if not settings.rate_limit_enabled:
-        return
-    # Every attempt counts, refused ones too: each one is a call to a paid or busy model.
-    window = await limiter.hit(f"narrative_rewrite:{principal.account}", 3600)
-    if window.count > settings.narrative_rewrites_per_hour:
-        raise TooManyRequests(
-            window.retry_after_seconds, "Too many plain-language rewrites this hour."
-        )
-
-
 async def create(
     session: AsyncSession,
     settings: Settings,
-    limiter: RateLimiter,
+    quotas: HourlyQuotas,
     cipher: FieldCipher,
     principal: Principal,
     report: Report,
@@ -237,7 +226,8 @@ async def create(
         raise Conflict(
             "This report has no narrative statements to rewrite.", code="nothing_to_rewrite"
         )
-    await _throttle(settings, limiter, principal)
+    # Every attempt counts, refused ones too: each one is a call to a paid or busy model.
+    await quotas.spend(Quota.NARRATIVE_REWRITE, principal.account)
     document, sources = outgoing_document(report_json)
     consent = record_consent(
         session,

@@ -14,7 +14,7 @@ from insight_atlas.crypto import CipherDep
 from insight_atlas.db import SessionDep
 from insight_atlas.errors import TooManyRequests, error_responses
 from insight_atlas.ops.client_address import client_address
-from insight_atlas.ops.ratelimit import RateLimiterDep
+from insight_atlas.ops.quotas import QuotasDep
 from insight_atlas.reports import errors, rewrite, service
 from insight_atlas.reports.rewrite_schemas import RewriteRead, RewriteRequest, RewriteStatus
 from insight_atlas.reports.schemas import Comparison, ReportPage, ShareLinkRead, ShareRequest
@@ -151,7 +151,7 @@ async def create_rewrite(
     principal: CurrentPrincipal,
     session: SessionDep,
     settings: SettingsDep,
-    limiter: RateLimiterDep,
+    quotas: QuotasDep,
     cipher: CipherDep,
 ) -> RewriteRead:
     """With consent, have a language model rewrite the narrative in plainer words (replaces)."""
@@ -159,7 +159,7 @@ async def create_rewrite(
     return await rewrite.create(
         session,
         settings,
-        limiter,
+        quotas,
         cipher,
         principal,
         report,
