@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
@@ -17,27 +17,6 @@ from insight_atlas.settings import Settings, app_settings
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
-
-
-class AccessTokenScheme(HTTPBearer):
-    """The access token, declared in /openapi.json as the HTTP bearer scheme, and checked:
-    the dependency gives its verified claims, not FastAPI's credentials model.
-
-    A missing, malformed or expired token is our own 401 envelope (errors.InvalidToken),
-    not FastAPI's, and is answered before the request takes a database slot. The secret
-    comes from the running app's settings (`settings.app_settings`): one dependency where
-    there were two, on every authenticated request (docs/PERFORMANCE.md)."""
-
-    async def __call__(self, request: Request) -> tokens.AccessClaims:  # type: ignore[override]
-        return access_claims(await app_settings(request), bearer_token(request))
-
-
-access_token_scheme = AccessTokenScheme(
-    auto_error=False,
-    scheme_name="accessToken",
-    description="The access token from POST /v1/auth/login or /v1/auth/refresh.",
-)
-AccessClaimsDep = Annotated[tokens.AccessClaims, Depends(access_token_scheme)]
 
 
 def account_key(user_id: int, created_at: dt.datetime) -> str:
@@ -123,8 +102,36 @@ async def authenticate(
     return kind(session, claims, row)
 
 
-async def get_current_principal(claims: AccessClaimsDep, session: SessionDep) -> Principal:
-    return await authenticate(session, claims)
+class PrincipalScheme(HTTPBearer, Generic[_Principal]):
+    """The current-principal dependency, and the HTTP bearer scheme that /openapi.json
+    declares for every route that takes it (FastAPI reads a callable object's `__call__`
+    for its parameters, and lists a `SecurityBase` among a route's security schemes).
+
+    Its value is the signed-in caller, not FastAPI's credentials model; a missing or
+    invalid token is our own 401 envelope (errors.InvalidToken), not FastAPI's. One
+    dependency for the token and the sign-in check: each dependency FastAPI solves costs
+    about 60,000 instructions per request (docs/PERFORMANCE.md). The token is verified
+    with the running app's secret (`settings.app_settings`).
+
+    `statement` and `kind` are as in `authenticate`: billing's subscriber scheme and the
+    submit route's (assessments.dependencies) read more of the caller in the same round
+    trip."""
+
+    def __init__(self, statement: HotStatement, kind: type[_Principal]) -> None:
+        super().__init__(
+            auto_error=False,
+            scheme_name="accessToken",
+            description="The access token from POST /v1/auth/login or /v1/auth/refresh.",
+        )
+        self.statement, self.kind = statement, kind
+
+    async def claims(self, request: Request) -> tokens.AccessClaims:
+        return access_claims(await app_settings(request), bearer_token(request))
+
+    async def __call__(self, request: Request, session: SessionDep) -> _Principal:  # type: ignore[override]
+        claims = await self.claims(request)
+        return await authenticate(session, claims, self.statement, self.kind)
 
 
-CurrentPrincipal = Annotated[Principal, Depends(get_current_principal)]
+current_principal = PrincipalScheme(PRINCIPAL, Principal)
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts import tokens
-from insight_atlas.accounts.dependencies import AccessClaimsDep, Principal, authenticate
+from insight_atlas.accounts.dependencies import Principal, PrincipalScheme, authenticate
 from insight_atlas.assessments.repository import SUBMITTER, PendingSubmission, submission_of
 from insight_atlas.assessments.worker_pool import ReportScorer
 from insight_atlas.db import RowByName, SessionDep
@@ -37,12 +37,17 @@ class Submitter(Principal):
         self.submission: PendingSubmission | None = submission_of(row)
 
 
-async def get_current_submitter(
-    assessment_id: str, claims: AccessClaimsDep, session: SessionDep
-) -> Submitter:
-    # An id that cannot name a stored row matches none (NULL equals nothing).
-    params = {"assessment_id": assessment_id if is_uuid(assessment_id) else None}
-    return await authenticate(session, claims, SUBMITTER, Submitter, params)
+class SubmitterScheme(PrincipalScheme[Submitter]):
+    """The current principal, with the assessment the path names."""
+
+    async def __call__(  # type: ignore[override]
+        self, request: Request, session: SessionDep, assessment_id: str
+    ) -> Submitter:
+        claims = await self.claims(request)
+        # An id that cannot name a stored row matches none (NULL equals nothing).
+        params = {"assessment_id": assessment_id if is_uuid(assessment_id) else None}
+        return await authenticate(session, claims, self.statement, self.kind, params)
 
 
-CurrentSubmitter = Annotated[Submitter, Depends(get_current_submitter)]
+current_submitter = SubmitterScheme(SUBMITTER, Submitter)
+CurrentSubmitter = Annotated[Submitter, Depends(current_submitter)]

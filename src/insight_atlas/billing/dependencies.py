@@ -9,11 +9,11 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts import tokens
-from insight_atlas.accounts.dependencies import AccessClaimsDep, Principal, authenticate
+from insight_atlas.accounts.dependencies import Principal, PrincipalScheme
 from insight_atlas.accounts.models import User
 from insight_atlas.accounts.repository import adopt, labelled_columns, principal_query
 from insight_atlas.billing.models import Subscription
-from insight_atlas.db import HotStatement, RowByName, SessionDep
+from insight_atlas.db import HotStatement, RowByName
 
 _subscription = cast(Table, Subscription.__table__)
 
@@ -41,8 +41,5 @@ class Subscriber(Principal):
         return self._subscription
 
 
-async def get_current_subscriber(claims: AccessClaimsDep, session: SessionDep) -> Subscriber:
-    return await authenticate(session, claims, SUBSCRIBER, Subscriber)
-
-
-CurrentSubscriber = Annotated[Subscriber, Depends(get_current_subscriber)]
+current_subscriber = PrincipalScheme(SUBSCRIBER, Subscriber)
+CurrentSubscriber = Annotated[Subscriber, Depends(current_subscriber)]
