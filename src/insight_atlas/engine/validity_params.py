@@ -47,12 +47,11 @@ class ValidityParameters:
 def _rule(raw: dict[str, Any]) -> TailRule:
     direction = "below" if "caution_below" in raw else "above"
     threshold = raw["caution_below"] if direction == "below" else raw["caution_above"]
-    return TailRule(
-        float(threshold),
-        direction,
-        float(raw["reference_share_flagged"]),
-        tuple(float(p) for p in raw["percentiles"]),
-    )
+    percentiles = tuple(float(p) for p in raw["percentiles"])
+    if any(lo > hi for lo, hi in zip(percentiles, percentiles[1:])):
+        # consistency.percentile_rank searches them by bisection.
+        raise ValueError("percentiles must be in ascending order")
+    return TailRule(float(threshold), direction, float(raw["reference_share_flagged"]), percentiles)
 
 
 def parse_parameters(raw: dict[str, Any]) -> ValidityParameters:
