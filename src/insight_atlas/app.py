@@ -78,6 +78,10 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
             close_error_reporting()
 
     app = FastAPI(
+        # Metrics are Prometheus (ops/metrics.py) and errors go to Sentry; no OpenTelemetry
+        # provider is set up, so FastAPI's own telemetry is off rather than looking for
+        # one on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title="Insight Atlas API",
         version=__version__,
         description="Consent-first self-understanding: questionnaires, explainable reports.",

@@ -9,6 +9,7 @@ endpoint is sent both kinds here, and the answer must be a 4xx with the envelope
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -22,7 +23,7 @@ from fastapi.routing import APIRoute
 from helpers.api import TEST_PASSWORD, assert_error, bearer, signed_in_user, unique_email
 from helpers.flows import answers_for, start
 from insight_atlas.errors import error_body, error_response
-from insight_atlas.validation import CheckedRoute
+from insight_atlas.validation import CheckedRoute, is_uuid
 
 LONE_SURROGATES = ("\ud800", "\udfff", "left \udc00 right")
 BEYOND_64_BITS = (2**63, -(2**63) - 1, 2**64, 10**30)
@@ -341,3 +342,29 @@ async def test_well_formed_text_and_64_bit_integers_pass_the_edge(
         headers=bearer(tokens["access_token"]),
     )
     assert saved.status_code == 200, saved.text
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        str(uuid.UUID(int=0)),
+        "12297477-ad0a-44a6-b37f-140524cf1813",
+        "12297477-AD0A-44A6-B37F-140524CF1813",
+        "12297477ad0a44a6b37f140524cf1813",  # no hyphens: uuid.UUID reads it, not canonical
+        "{12297477-ad0a-44a6-b37f-140524cf1813}",
+        "urn:uuid:12297477-ad0a-44a6-b37f-140524cf1813",
+        "12297477-ad0a-44a6-b37f-140524cf181g",
+        "12297477-ad0a-44a6-b37f-140524cf18130",
+        "12297477-ad0a-44a6-b37f-140524cf181\n",
+        "12297477-ad0a-44a6-b37f-140524cf181١",  # an Arabic-Indic digit
+        "1229747-7ad0a-44a6-b37f-140524cf1813",
+        "",
+    ],
+)
+def test_is_uuid_accepts_exactly_the_canonical_form(value: str) -> None:
+    """An id from a URL can name a row only in the form our ids are written in."""
+    try:
+        canonical = str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        canonical = False
+    assert is_uuid(value) is canonical

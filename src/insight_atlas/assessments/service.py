@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,10 +36,20 @@ from insight_atlas.ops.metrics import REPORTS_CREATED, labelled
 from insight_atlas.ops.quotas import HourlyQuotas, Quota
 from insight_atlas.reports import rewrite
 from insight_atlas.reports.errors import ReportNotFound
-from insight_atlas.reports.models import Report
 from insight_atlas.reports.repository import owned_report
 from insight_atlas.settings import Settings
 from insight_atlas.validation import is_uuid
+
+
+class SubmittedReport(NamedTuple):
+    """The head of the report a submission stored (reports.service.ReportHead): an ORM
+    object would cost a submit more than building its whole response does."""
+
+    id: str
+    assessment_id: str
+    created_at: dt.datetime
+    body_sha256: str
+
 
 WORK_STYLE = "work-style"
 ADD_ON_KEYS = frozenset({WORK_STYLE})
@@ -222,8 +233,8 @@ async def submit(
     scorer: ReportScorer,
     principal: Principal,
     assessment: PendingSubmission,
-) -> tuple[Report, bytes]:
-    """Score and store; returns the report (not attached to the session) and its JSON body."""
+) -> tuple[SubmittedReport, bytes]:
+    """Score and store; returns the stored report's head and its JSON body."""
     if assessment.status != AssessmentStatus.IN_PROGRESS:
         raise errors.AlreadySubmitted()
     await quotas.spend(Quota.SUBMISSION, principal.account)
@@ -249,8 +260,9 @@ async def submit(
             f"Too many unanswered items to score every scale ({len(missing)} unanswered).",
             details={"unanswered_item_ids": missing},
         )
+    head = SubmittedReport(str(uuid.uuid4()), assessment.id, utcnow(), result.body_sha256)
     values = {
-        "id": str(uuid.uuid4()),
+        "id": head.id,
         "user_id": principal.user_id,
         "assessment_id": assessment.id,
         "instrument_key": assessment.instrument_key,
@@ -259,13 +271,13 @@ async def submit(
         "norms_version": result.norms_version,
         "validity": result.validity,
         "body_ciphertext": result.body_ciphertext,
-        "body_sha256": result.body_sha256,
-        "created_at": utcnow(),
+        "body_sha256": head.body_sha256,
+        "created_at": head.created_at,
     }
     if not await repository.claim_and_insert_report(session, values):
         raise errors.AlreadySubmitted()
     labelled(REPORTS_CREATED, assessment.instrument_key).inc()
-    return Report(**values), result.body
+    return head, result.body
 
 
 async def list_mine(

@@ -9,6 +9,7 @@ instrument file.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -48,7 +49,7 @@ def _rule(raw: dict[str, Any]) -> TailRule:
     direction = "below" if "caution_below" in raw else "above"
     threshold = raw["caution_below"] if direction == "below" else raw["caution_above"]
     percentiles = tuple(float(p) for p in raw["percentiles"])
-    if any(lo > hi for lo, hi in zip(percentiles, percentiles[1:])):
+    if any(lo > hi for lo, hi in itertools.pairwise(percentiles)):
         # consistency.percentile_rank searches them by bisection.
         raise ValueError("percentiles must be in ascending order")
     return TailRule(float(threshold), direction, float(raw["reference_share_flagged"]), percentiles)

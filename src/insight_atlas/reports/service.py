@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,7 +76,21 @@ def report_body(cipher: FieldCipher, report: Report) -> bytes:
     return cipher.decrypt_document(report.body_ciphertext)
 
 
-def report_document(report: Report, body: bytes) -> bytes:
+class ReportHead(Protocol):
+    """What a report document says of its report besides the engine's body: a stored
+    `Report`, or the one a submission has just written (assessments.service)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def assessment_id(self) -> str: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+    @property
+    def body_sha256(self) -> str: ...
+
+
+def report_document(report: ReportHead, body: bytes) -> bytes:
     """`{"id", "assessment_id", "created_at", "report": <engine JSON, byte for byte>}`, with
     `body` the engine's JSON (`report_body`, or the scorer's plaintext at submit)."""
     meta = orjson.dumps(
