@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.errors import WrongCurrentPassword
 from insight_atlas.accounts.lockout import check_password
-from insight_atlas.accounts.models import AuthSession, PasswordResetToken, RefreshToken, User
+from insight_atlas.accounts.models import User
 from insight_atlas.accounts.passwords import PasswordService
 from insight_atlas.assessments.models import Assessment
 from insight_atlas.billing.customer_events import (
@@ -21,14 +20,13 @@ from insight_atlas.billing.customer_events import (
 )
 from insight_atlas.billing.models import Subscription
 from insight_atlas.billing.service import cancel_subscription_for_account_deletion
-from insight_atlas.consent.models import ConsentRecord
 from insight_atlas.crypto import FieldCipher
 from insight_atlas.db import wipe_after_commit
 from insight_atlas.ops.ratelimit import RateLimiter
+from insight_atlas.privacy import repository
 from insight_atlas.privacy.schemas import PurgeResult
 from insight_atlas.reports.models import Report, ShareLink
 from insight_atlas.reports.rewrite import export_rewrites
-from insight_atlas.reports.rewrite_models import ReportRewrite
 from insight_atlas.settings import Settings
 
 EXPORT_FORMAT_VERSION = "3"  # 3: report rewrites; 2: billing events, reset links, grace dates
@@ -44,43 +42,8 @@ def _event_owner(user_id: int, subscription: Subscription | None) -> EventOwner:
 
 async def export(session: AsyncSession, cipher: FieldCipher, user: User) -> dict[str, Any]:
     """Everything stored about the user, decrypted, as one JSON-ready document."""
-    subscription = await session.scalar(select(Subscription).where(Subscription.user_id == user.id))
-    consents = (
-        await session.scalars(
-            select(ConsentRecord)
-            .where(ConsentRecord.user_id == user.id)
-            .order_by(ConsentRecord.accepted_at)
-        )
-    ).all()
-    sessions = (
-        await session.scalars(
-            select(AuthSession)
-            .where(AuthSession.user_id == user.id)
-            .order_by(AuthSession.created_at)
-        )
-    ).all()
-    assessments = (
-        await session.scalars(
-            select(Assessment).where(Assessment.user_id == user.id).order_by(Assessment.created_at)
-        )
-    ).all()
-    reports = (
-        await session.scalars(
-            select(Report).where(Report.user_id == user.id).order_by(Report.created_at)
-        )
-    ).all()
-    links = (
-        await session.scalars(
-            select(ShareLink).where(ShareLink.user_id == user.id).order_by(ShareLink.created_at)
-        )
-    ).all()
-    reset_links = (
-        await session.scalars(
-            select(PasswordResetToken)
-            .where(PasswordResetToken.user_id == user.id)
-            .order_by(PasswordResetToken.created_at)
-        )
-    ).all()
+    records = await repository.records_of(session, user.id)
+    subscription = records.subscription
     connection = await session.connection()
     rewrites = await export_rewrites(session, cipher, user.id)
     billing_events = [e async for e in events_of(connection, _event_owner(user.id, subscription))]
@@ -120,7 +83,7 @@ async def export(session: AsyncSession, cipher: FieldCipher, user: User) -> dict
                 "ip_address": c.ip_address,
                 "user_agent": c.user_agent,
             }
-            for c in consents
+            for c in records.consents
         ],
         # The Stripe events about this person, as received: they are theirs.
         "billing_events": export_events(billing_events),
@@ -132,7 +95,7 @@ async def export(session: AsyncSession, cipher: FieldCipher, user: User) -> dict
                 "used_at": r.used_at,
                 "requested_ip": r.requested_ip,
             }
-            for r in reset_links
+            for r in records.reset_links
         ],
         "sessions": [
             {
@@ -144,7 +107,7 @@ async def export(session: AsyncSession, cipher: FieldCipher, user: User) -> dict
                 "ip_address": s.ip_address,
                 "user_agent": s.user_agent,
             }
-            for s in sessions
+            for s in records.sign_ins
         ],
         "assessments": [
             {
@@ -165,7 +128,7 @@ async def export(session: AsyncSession, cipher: FieldCipher, user: User) -> dict
                 "updated_at": a.updated_at,
                 "submitted_at": a.submitted_at,
             }
-            for a in assessments
+            for a in records.assessments
         ],
         "reports": [
             {
@@ -174,7 +137,7 @@ async def export(session: AsyncSession, cipher: FieldCipher, user: User) -> dict
                 "created_at": r.created_at,
                 "report": orjson.loads(cipher.decrypt_document(r.body_ciphertext)),
             }
-            for r in reports
+            for r in records.reports
         ],
         # Plain-language rewrites of report narratives by a language model.
         "report_rewrites": rewrites,
@@ -185,7 +148,7 @@ async def export(session: AsyncSession, cipher: FieldCipher, user: User) -> dict
                 "expires_at": link.expires_at,
                 "revoked_at": link.revoked_at,
             }
-            for link in links
+            for link in records.share_links
         ],
     }
 
@@ -193,20 +156,13 @@ async def export(session: AsyncSession, cipher: FieldCipher, user: User) -> dict
 async def purge_data(session: AsyncSession, user_id: int) -> PurgeResult:
     """Delete assessments, reports and share links; the account and consent ledger stay."""
 
-    async def count(model: Any) -> int:
-        return int(await session.scalar(select(func.count()).where(model.user_id == user_id)) or 0)
-
     result = PurgeResult(
-        assessments_deleted=await count(Assessment),
-        reports_deleted=await count(Report),
-        share_links_deleted=await count(ShareLink),
+        assessments_deleted=await repository.count_of(session, Assessment, user_id),
+        reports_deleted=await repository.count_of(session, Report, user_id),
+        share_links_deleted=await repository.count_of(session, ShareLink, user_id),
     )
     wipe_after_commit(session)
-    # Explicit order, so the purge never depends on the database honouring cascades.
-    await session.execute(delete(ShareLink).where(ShareLink.user_id == user_id))
-    await session.execute(delete(ReportRewrite).where(ReportRewrite.user_id == user_id))
-    await session.execute(delete(Report).where(Report.user_id == user_id))
-    await session.execute(delete(Assessment).where(Assessment.user_id == user_id))
+    await repository.delete_assessment_data(session, user_id)
     return result
 
 
@@ -232,18 +188,10 @@ async def delete_account(
         raise WrongCurrentPassword("The password is incorrect; the account was not deleted.")
     # Billing first: if Stripe refuses, nothing is deleted and the person can retry.
     await cancel_subscription_for_account_deletion(session, settings, user.id)
-    subscription = await session.scalar(select(Subscription).where(Subscription.user_id == user.id))
+    subscription = await repository.subscription_of(session, user.id)
     # Stored Stripe events name the customer (ids, e-mail, name): redacted in the same
     # transaction, keeping only what idempotency needs (event id, type, time).
     await redact_events_of(await session.connection(), _event_owner(user.id, subscription))
     await purge_data(session, user.id)
-    await session.execute(delete(ConsentRecord).where(ConsentRecord.user_id == user.id))
-    # Tokens explicitly too, like everything else here: a reset or refresh token that
-    # outlived its account, should a cascade ever be left undone, must not act on another.
-    await session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
-    sessions = select(AuthSession.id).where(AuthSession.user_id == user.id)
-    await session.execute(delete(RefreshToken).where(RefreshToken.session_id.in_(sessions)))
-    await session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
-    await session.execute(delete(Subscription).where(Subscription.user_id == user.id))
-    await session.execute(delete(User).where(User.id == user.id))
+    await repository.delete_account_rows(session, user.id)
     wipe_after_commit(session)

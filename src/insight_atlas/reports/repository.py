@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.reports.models import Report, ShareLink
+from insight_atlas.reports.rewrite_models import ReportRewrite
 
 
 async def owned_report(session: AsyncSession, user_id: int, report_id: str) -> Report | None:
@@ -64,3 +65,27 @@ async def link_with_report(
         )
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+# --- plain-language rewrites (reports/rewrite.py) --------------------------------------
+
+
+async def rewrite_of(session: AsyncSession, report_id: str) -> ReportRewrite | None:
+    return await session.scalar(select(ReportRewrite).where(ReportRewrite.report_id == report_id))
+
+
+async def delete_rewrite(session: AsyncSession, report_id: str) -> bool:
+    """Delete the report's rewrite; False if it had none."""
+    result = await session.execute(
+        delete(ReportRewrite).where(ReportRewrite.report_id == report_id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def rewrites_of_user(session: AsyncSession, user_id: int) -> list[ReportRewrite]:
+    rows = await session.scalars(
+        select(ReportRewrite)
+        .where(ReportRewrite.user_id == user_id)
+        .order_by(ReportRewrite.created_at)
+    )
+    return list(rows.all())

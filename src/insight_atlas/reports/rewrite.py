@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insight_atlas.accounts.dependencies import Principal
@@ -22,7 +21,7 @@ from insight_atlas.crypto import FieldCipher
 from insight_atlas.db import database_released, utcnow, wipe_after_commit
 from insight_atlas.errors import AppError, Conflict
 from insight_atlas.ops.quotas import HourlyQuotas, Quota
-from insight_atlas.reports import llm_client
+from insight_atlas.reports import llm_client, repository
 from insight_atlas.reports.llm_client import LlmEndpoint
 from insight_atlas.reports.models import Report
 from insight_atlas.reports.rewrite_guard import SourceStatement, check_rewrite
@@ -152,15 +151,11 @@ def _read(rewrite: ReportRewrite, cipher: FieldCipher, originals: list[str]) -> 
     )
 
 
-async def _stored(session: AsyncSession, report: Report) -> ReportRewrite | None:
-    return await session.scalar(select(ReportRewrite).where(ReportRewrite.report_id == report.id))
-
-
 async def status(
     session: AsyncSession, settings: Settings, cipher: FieldCipher, report: Report
 ) -> RewriteStatus:
     endpoint = LlmEndpoint.from_settings(settings)
-    stored = await _stored(session, report)
+    stored = await repository.rewrite_of(session, report.id)
     rewrite = None
     if stored is not None:
         originals = _narrative(orjson.loads(report_body(cipher, report)))
@@ -263,7 +258,7 @@ async def create(
             details={"reason": refusal.reason, "statement_id": refusal.statement_id},
         )
     texts = {source.id: rewritten[source.id].strip() for source in sources}
-    await session.execute(delete(ReportRewrite).where(ReportRewrite.report_id == report.id))
+    await repository.delete_rewrite(session, report.id)
     stored = ReportRewrite(
         report_id=report.id,
         user_id=report.user_id,
@@ -282,14 +277,11 @@ async def create(
 async def forget(session: AsyncSession, report_id: str) -> None:
     """Delete a report's rewrite, if it has one (with the report; the foreign key would
     too, but erasure is explicit here, as in the purge)."""
-    await session.execute(delete(ReportRewrite).where(ReportRewrite.report_id == report_id))
+    await repository.delete_rewrite(session, report_id)
 
 
 async def remove(session: AsyncSession, report: Report) -> None:
-    result = await session.execute(
-        delete(ReportRewrite).where(ReportRewrite.report_id == report.id)
-    )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not await repository.delete_rewrite(session, report.id):
         raise RewriteNotFound()
     wipe_after_commit(session)
 
@@ -298,13 +290,7 @@ async def export_rewrites(
     session: AsyncSession, cipher: FieldCipher, user_id: int
 ) -> list[dict[str, Any]]:
     """The user's stored rewrites, decrypted, for GET /v1/me/export."""
-    rows = (
-        await session.scalars(
-            select(ReportRewrite)
-            .where(ReportRewrite.user_id == user_id)
-            .order_by(ReportRewrite.created_at)
-        )
-    ).all()
+    rows = await repository.rewrites_of_user(session, user_id)
     return [
         {
             "report_id": row.report_id,
