@@ -90,7 +90,8 @@ def inter_item_sd(scales: Sequence[Sequence[str]], keyed: Mapping[str, int]) -> 
     """
     sds: list[float] = []
     for items in scales:
-        values = [float(keyed[i]) for i in items if i in keyed]
+        # Whole numbers: their sum and differences are the same floats without float().
+        values = [keyed[i] for i in items if i in keyed]
         if len(values) >= 2:
             mean = sum(values) / len(values)
             sds.append(math.sqrt(sum([(v - mean) ** 2 for v in values]) / len(values)))

@@ -44,7 +44,7 @@ def population_sd(values: Sequence[int]) -> float:
     if n == 0:
         return 0.0
     mean = sum(values) / n
-    return math.sqrt(sum((v - mean) ** 2 for v in values) / n)
+    return math.sqrt(sum([(v - mean) ** 2 for v in values]) / n)
 
 
 def _pair_index(
